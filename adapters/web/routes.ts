@@ -1,0 +1,76 @@
+// The web channel: the chat page and POST /api/chat. Parse, call core, render JSON.
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { z } from 'zod';
+import type { Assistant } from '../../src/core/assistant.ts';
+import { HttpError } from '../../src/errors.ts';
+import { chatPage } from './page.ts';
+
+export const MAX_TEXT = 4_000;
+const MAX_BODY = 32 * 1024;
+
+const chatRequest = z
+  .object({
+    userId: z
+      .string({ message: 'userId is required (a string)' })
+      .trim()
+      .min(1, 'userId must not be empty')
+      .max(128, 'userId is longer than 128 characters'),
+    text: z
+      .string({ message: 'text must be a string' })
+      .max(MAX_TEXT, `text is longer than ${MAX_TEXT} characters`)
+      .optional(),
+    choice: z
+      .string({ message: 'choice must be a string' })
+      .max(200, 'choice is longer than 200 characters')
+      .optional(),
+    lang: z.enum(['zh', 'en'], { message: 'lang must be "zh" or "en"' }).optional(),
+  })
+  .refine((b) => (b.text ?? '').trim() !== '' || (b.choice ?? '').trim() !== '', {
+    message: 'send a non-empty text or a choice',
+  });
+
+export function createWebChat(deps: { assistant: Assistant }) {
+  const web = new Hono();
+
+  web.get('/', (c) => {
+    c.header(
+      'content-security-policy',
+      "default-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'",
+    );
+    return c.html(chatPage);
+  });
+
+  web.post(
+    '/api/chat',
+    bodyLimit({
+      maxSize: MAX_BODY,
+      onError: () => {
+        throw new HttpError(413, `request body is larger than ${MAX_BODY} bytes`);
+      },
+    }),
+    async (c) => {
+      let body: unknown;
+      try {
+        body = await c.req.json();
+      } catch {
+        throw new HttpError(400, 'request body must be JSON');
+      }
+      if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+        throw new HttpError(400, 'request body must be a JSON object');
+      }
+      const parsed = chatRequest.safeParse(body);
+      if (!parsed.success) throw new HttpError(400, parsed.error.issues[0]?.message ?? 'invalid request');
+      const { userId, text, choice, lang } = parsed.data;
+      const turn = await deps.assistant.handle({
+        channel: 'web',
+        conversationId: `web:${userId}`,
+        ...(text !== undefined ? { text } : {}),
+        ...(choice !== undefined ? { choice } : {}),
+        ...(lang ? { lang } : {}),
+      });
+      return c.json(turn);
+    },
+  );
+  return web;
+}

@@ -1,0 +1,39 @@
+import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { createWebChat } from '../adapters/web/routes.ts';
+import type { Assistant } from './core/assistant.ts';
+import { HttpError } from './errors.ts';
+
+export interface Health {
+  ok: boolean;
+  database: string;
+  error?: string;
+}
+
+export interface AppDeps {
+  assistant: Assistant;
+  health: () => Promise<Health>;
+  onError?: (error: unknown) => void;
+}
+
+export function createApp(deps: AppDeps) {
+  const app = new Hono();
+
+  app.get('/healthz', async (c) => {
+    const health = await deps.health();
+    return c.json({ ...health, knowledgeEntries: deps.assistant.entries.length }, health.ok ? 200 : 503);
+  });
+  app.route('/', createWebChat({ assistant: deps.assistant }));
+
+  app.notFound((c) => c.json({ error: `not found: ${c.req.method} ${new URL(c.req.url).pathname}` }, 404));
+  app.onError((error, c) => {
+    if (error instanceof HttpError) return c.json({ error: error.message }, error.status);
+    if (error instanceof HTTPException)
+      return c.json({ error: error.message || 'bad request' }, error.status);
+    deps.onError?.(error);
+    return c.json({ error: 'internal error' }, 500);
+  });
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

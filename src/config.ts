@@ -1,0 +1,68 @@
+import { z } from 'zod';
+
+const optional = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+const url = (what: string) =>
+  optional.refine((v) => v === undefined || URL.canParse(v), { message: `must be a URL (${what})` });
+
+const schema = z.object({
+  PORT: z.coerce.number({ message: 'must be a number' }).int().min(1).max(65_535).default(3000),
+  DATABASE_URL: optional.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
+    message: 'must be a postgres:// or postgresql:// URL',
+  }),
+  DATA_DIR: optional.default('./.data'),
+  TELEGRAM_BOT_TOKEN: optional,
+  TELEGRAM_WEBHOOK_SECRET: optional.refine((v) => v === undefined || /^[A-Za-z0-9_-]{1,256}$/.test(v), {
+    message: 'must be 1-256 characters of A-Z, a-z, 0-9, _ and -',
+  }),
+  TELEGRAM_API_ROOT: url('the Bot API base').default('https://api.telegram.org'),
+  TELEGRAM_POLLING: z
+    .enum(['0', '1', 'true', 'false', ''], { message: 'must be 1 or 0' })
+    .optional()
+    .transform((v) => v === '1' || v === 'true'),
+  SLACK_SIGNING_SECRET: optional,
+  SLACK_BOT_TOKEN: optional,
+  SLACK_API_URL: url('the Slack Web API base').default('https://slack.com/api/'),
+  SLACK_STAFF_USER_IDS: optional.transform((v) =>
+    (v ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  ),
+  SLACK_HANDOFF_CHANNEL: optional,
+});
+
+export type Config = z.infer<typeof schema>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/** Parses the environment record once (process.env on Node, the Worker's env on Workers). */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const result = schema.safeParse(env);
+  if (result.success) {
+    const config = result.data;
+    if (config.TELEGRAM_BOT_TOKEN && !config.TELEGRAM_POLLING && !config.TELEGRAM_WEBHOOK_SECRET) {
+      throw new ConfigError([
+        'TELEGRAM_WEBHOOK_SECRET: required with TELEGRAM_BOT_TOKEN in webhook mode (or set TELEGRAM_POLLING=1)',
+      ]);
+    }
+    return config;
+  }
+  throw new ConfigError(
+    result.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? '');
+      const value = env[name];
+      const shown =
+        value === undefined ? '' : ` (got "${/SECRET|TOKEN|DATABASE_URL/.test(name) ? '…' : value}")`;
+      return `${name}: ${issue.message}${shown}`;
+    }),
+  );
+}

@@ -1,0 +1,260 @@
+/**
+ * Turns text into search terms, the same way for knowledge entries and for questions.
+ *
+ * - English: lower case, stopwords dropped, Porter stems, light spelling correction against the
+ *   knowledge base's own vocabulary (questions only).
+ * - Chinese: no spaces, so each run of Han characters is cut at stopwords and indexed as character
+ *   bigrams (single characters stay unigrams).
+ * - Synonyms: every phrase of a lexicon group (in any language) adds the group's concept term, so
+ *   "AI", "人工智能" and "artificial intelligence" all meet on one term.
+ *
+ * For questions it also returns "units" (each English content word, each Chinese content character)
+ * with the terms that cover them: the assistant's confidence is the share of a question's units
+ * that the chosen answer covers, so a question about something the knowledge base never mentions
+ * cannot be answered by a loosely related entry.
+ */
+import { stemmer } from 'stemmer';
+import type { Lexicon } from '../knowledge/schema.ts';
+import { isHan, normalize } from './normalize.ts';
+
+export interface QueryUnit {
+  weight: number;
+  terms: string[];
+}
+export interface AnalyzedQuery {
+  terms: string[];
+  units: QueryUnit[];
+}
+
+type Token = { han: true; text: string } | { han: false; text: string; stem: string; stop: boolean };
+
+interface Phrase {
+  parts: string[];
+  concept: string;
+}
+
+const TOKEN = /\p{Script=Han}+|[^\s\p{Script=Han}]+/gu;
+const ALPHA = /^\p{L}+$/u;
+const HAN_WEIGHT = 0.5;
+
+const stem = (word: string) => (ALPHA.test(word) && word.length > 2 ? stemmer(word) : word);
+
+export function createAnalyzer(lexicon: Lexicon, toSimplified?: (s: string) => string) {
+  const norm = (s: string) => normalize(s, toSimplified);
+  const enStop = new Set(lexicon.stopwords.en.map(norm));
+  const zhStop = lexicon.stopwords.zh.map(norm).filter((w) => w && [...w].every(isHan));
+
+  // Phrase tables, longest first, keyed by the first stem / character.
+  const latinPhrases = new Map<string, Phrase[]>();
+  const hanPhrases = new Map<string, Phrase[]>();
+  const add = (table: Map<string, Phrase[]>, phrase: Phrase) => {
+    const key = phrase.parts[0] ?? '';
+    const list = table.get(key) ?? [];
+    list.push(phrase);
+    list.sort((a, b) => b.parts.length - a.parts.length);
+    table.set(key, list);
+  };
+  lexicon.synonyms.forEach((group) => {
+    const concept = `~${norm(group[0] ?? '').replace(/ /g, '_')}`;
+    for (const raw of group) {
+      const text = norm(raw);
+      if (!text) continue;
+      if ([...text.replace(/ /g, '')].every(isHan))
+        add(hanPhrases, { parts: [...text.replace(/ /g, '')], concept });
+      else if (![...text].some(isHan)) add(latinPhrases, { parts: text.split(' ').map(stem), concept });
+    }
+  });
+  const zhStopByFirst = new Map<string, string[]>();
+  for (const w of zhStop) {
+    const list = zhStopByFirst.get(w[0] ?? '') ?? [];
+    list.push(w);
+    list.sort((a, b) => b.length - a.length);
+    zhStopByFirst.set(w[0] ?? '', list);
+  }
+
+  let vocabulary: { words: Set<string>; stems: Set<string>; byLength: Map<number, string[]> } | undefined;
+
+  function tokens(text: string, correct: boolean): Token[] {
+    const out: Token[] = [];
+    for (const m of norm(text).matchAll(TOKEN)) {
+      const t = m[0];
+      if (isHan(t[0] ?? '')) {
+        out.push({ han: true, text: t });
+        continue;
+      }
+      const word = correct ? spell(t) : t;
+      out.push({ han: false, text: word, stem: stem(word), stop: enStop.has(word) || enStop.has(t) });
+    }
+    return out;
+  }
+
+  /** Finds the longest phrase at `parts[i]`; returns it or undefined. */
+  function phraseAt(table: Map<string, Phrase[]>, parts: string[], i: number): Phrase | undefined {
+    for (const p of table.get(parts[i] ?? '') ?? []) {
+      if (p.parts.every((x, k) => parts[i + k] === x)) return p;
+    }
+    return undefined;
+  }
+
+  function analyze(text: string, correct: boolean): AnalyzedQuery {
+    const terms = new Set<string>();
+    const units: QueryUnit[] = [];
+    const toks = tokens(text, correct);
+    let i = 0;
+    while (i < toks.length) {
+      const tok = toks[i] as Token;
+      if (tok.han) {
+        analyzeHan(tok.text, terms, units);
+        i++;
+        continue;
+      }
+      // A run of consecutive English tokens.
+      let j = i;
+      while (j < toks.length && !(toks[j] as Token).han) j++;
+      analyzeLatin(toks.slice(i, j) as Extract<Token, { han: false }>[], terms, units);
+      i = j;
+    }
+    return { terms: [...terms], units };
+  }
+
+  function analyzeLatin(run: Extract<Token, { han: false }>[], terms: Set<string>, units: QueryUnit[]) {
+    const stems = run.map((t) => t.stem);
+    const unitTerms = run.map((t) => (t.stop ? undefined : [t.stem]));
+    let i = 0;
+    while (i < run.length) {
+      const p = phraseAt(latinPhrases, stems, i);
+      if (!p) {
+        i++;
+        continue;
+      }
+      terms.add(p.concept);
+      for (let k = i; k < i + p.parts.length; k++) unitTerms[k]?.push(p.concept);
+      i += p.parts.length;
+    }
+    run.forEach((t, k) => {
+      const covering = unitTerms[k];
+      if (!covering || t.text.length < 2) return;
+      terms.add(t.stem);
+      units.push({ weight: 1, terms: covering });
+    });
+  }
+
+  function analyzeHan(run: string, terms: Set<string>, units: QueryUnit[]) {
+    const chars = [...run];
+    const covering: string[][] = chars.map(() => []);
+    const protectedChar = chars.map(() => false);
+    let i = 0;
+    while (i < chars.length) {
+      const p = phraseAt(hanPhrases, chars, i);
+      if (!p) {
+        i++;
+        continue;
+      }
+      terms.add(p.concept);
+      for (let k = i; k < i + p.parts.length; k++) {
+        covering[k]?.push(p.concept);
+        protectedChar[k] = true;
+      }
+      i += p.parts.length;
+    }
+    // Cut at stopwords (never inside a lexicon phrase), then bigrams per segment.
+    const stop = chars.map(() => false);
+    for (let k = 0; k < chars.length; ) {
+      const w = protectedChar[k]
+        ? undefined
+        : zhStopByFirst.get(chars[k] ?? '')?.find((s) => run.startsWith(s, offset(chars, k)));
+      if (w && [...w].every((_, d) => !protectedChar[k + d])) {
+        for (let d = 0; d < [...w].length; d++) stop[k + d] = true;
+        k += [...w].length;
+      } else k++;
+    }
+    let start = 0;
+    for (let k = 0; k <= chars.length; k++) {
+      if (k < chars.length && !stop[k]) continue;
+      const seg = chars.slice(start, k);
+      if (seg.length === 1) {
+        terms.add(seg[0] as string);
+        covering[start]?.push(seg[0] as string);
+      }
+      for (let b = 0; b + 1 < seg.length; b++) {
+        const gram = `${seg[b]}${seg[b + 1]}`;
+        terms.add(gram);
+        covering[start + b]?.push(gram);
+        covering[start + b + 1]?.push(gram);
+      }
+      start = k + 1;
+    }
+    chars.forEach((_, k) => {
+      if (!stop[k]) units.push({ weight: HAN_WEIGHT, terms: covering[k] ?? [] });
+    });
+  }
+
+  function spell(word: string): string {
+    if (!vocabulary || word.length < 5 || !ALPHA.test(word) || enStop.has(word)) return word;
+    if (vocabulary.words.has(word) || vocabulary.stems.has(stem(word))) return word;
+    const max = word.length >= 8 ? 2 : 1;
+    let best = word;
+    let bestDistance = max + 1;
+    for (let len = word.length - max; len <= word.length + max; len++) {
+      for (const candidate of vocabulary.byLength.get(len) ?? []) {
+        const d = distance(word, candidate, bestDistance - 1);
+        if (d < bestDistance) {
+          bestDistance = d;
+          best = candidate;
+        }
+      }
+    }
+    return best;
+  }
+
+  return {
+    /** Terms of a document field (no spelling correction). */
+    terms: (text: string) => analyze(text, false).terms,
+    /** Terms and coverage units of a question (spelling corrected against the vocabulary). */
+    query: (text: string) => analyze(text, true),
+    /** Sets the words that questions are spell-corrected towards. */
+    setVocabulary(texts: Iterable<string>) {
+      const words = new Set<string>();
+      for (const text of texts) {
+        for (const m of norm(text).matchAll(TOKEN)) {
+          if (ALPHA.test(m[0]) && !isHan(m[0][0] ?? '') && m[0].length >= 4 && !enStop.has(m[0]))
+            words.add(m[0]);
+        }
+      }
+      const byLength = new Map<number, string[]>();
+      for (const w of words) byLength.set(w.length, [...(byLength.get(w.length) ?? []), w]);
+      vocabulary = { words, stems: new Set([...words].map(stem)), byLength };
+    },
+  };
+}
+
+export type Analyzer = ReturnType<typeof createAnalyzer>;
+
+function offset(chars: string[], k: number): number {
+  let n = 0;
+  for (let i = 0; i < k; i++) n += (chars[i] ?? '').length;
+  return n;
+}
+
+/** Optimal-string-alignment distance (Levenshtein plus adjacent swaps), stopping early past `limit`. */
+export function distance(a: string, b: string, limit: number): number {
+  if (Math.abs(a.length - b.length) > limit) return limit + 1;
+  let prev2: number[] = [];
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    let rowMin = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        v = Math.min(v, (prev2[j - 2] ?? 0) + 1);
+      cur.push(v);
+      rowMin = Math.min(rowMin, v);
+    }
+    if (rowMin > limit) return limit + 1;
+    prev2 = prev;
+    prev = cur;
+  }
+  return prev[b.length] ?? limit + 1;
+}

@@ -1,0 +1,36 @@
+import { Kysely, PostgresDialect } from 'kysely';
+import type { Database } from './schema.ts';
+
+export type DatabaseKind = 'pg' | 'pglite';
+export interface DatabaseHandle {
+  db: Kysely<Database>;
+  kind: DatabaseKind;
+  close(): Promise<void>;
+}
+
+/** Postgres over `pg` (Node and Workers with nodejs_compat). */
+export async function connectPostgres(url: string, options: { max?: number } = {}): Promise<DatabaseHandle> {
+  const { Pool } = (await import('pg')).default;
+  const pool = new Pool({
+    connectionString: url,
+    max: options.max ?? 10,
+    connectionTimeoutMillis: 3_000,
+    idleTimeoutMillis: 30_000,
+  });
+  // A dropped idle connection must not crash the process; the pool replaces it.
+  pool.on('error', () => {});
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { db, kind: 'pg', close: () => db.destroy() };
+}
+
+/** Embedded Postgres (PGlite) in a folder; Node only, loaded on demand so Workers never bundle it. */
+export async function connectEmbedded(dataDir: string | undefined): Promise<DatabaseHandle> {
+  const [{ PGlite }, { PGliteDialect }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('kysely-pglite-dialect'),
+  ]);
+  const pglite = dataDir ? new PGlite(dataDir) : new PGlite();
+  await pglite.waitReady;
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+  return { db, kind: 'pglite', close: () => db.destroy() };
+}

@@ -1,0 +1,47 @@
+import type { Kysely } from 'kysely';
+import type { InteractionRecord } from '../core/types.ts';
+import { type BatchWriterOptions, createBatchWriter } from '../lib/batch-writer.ts';
+import type { Database } from './schema.ts';
+
+const encoder = new TextEncoder();
+
+/** Pseudonymous id for logs: the first 16 bytes of SHA-256("kup:" + conversation id), hex. */
+export async function pseudonym(conversationId: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', encoder.encode(`kup:${conversationId}`));
+  return [...new Uint8Array(digest).slice(0, 16)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** Inserts interaction rows in one statement. */
+export async function insertInteractions(db: Kysely<Database>, rows: InteractionRecord[]): Promise<void> {
+  if (rows.length === 0) return;
+  const values = await Promise.all(
+    rows.map(async (r) => ({
+      created_at: r.at,
+      channel: r.channel,
+      conversation: await pseudonym(r.conversationId),
+      turn_id: r.turnId,
+      direction: r.direction,
+      text: r.text,
+      kind: r.kind ?? null,
+      sources: r.sources ?? null,
+      confidence: r.confidence ?? null,
+      lang: r.lang ?? null,
+      latency_ms: r.latencyMs ?? null,
+    })),
+  );
+  await db.insertInto('interactions').values(values).execute();
+}
+
+/** The interaction log: a bounded batch writer in front of `insertInteractions`. */
+export function createInteractionLog(
+  db: Kysely<Database>,
+  options: Omit<BatchWriterOptions<InteractionRecord>, 'write'> = {},
+) {
+  const writer = createBatchWriter<InteractionRecord>({
+    ...options,
+    write: (rows) => insertInteractions(db, rows),
+  });
+  return { ...writer, record: (row: InteractionRecord) => writer.push(row) };
+}
+
+export type InteractionLog = ReturnType<typeof createInteractionLog>;

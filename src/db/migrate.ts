@@ -1,0 +1,27 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: the migrator works on any schema
+import { type Kysely, type MigrationResultSet, Migrator } from 'kysely';
+import { migrations } from './migrations/index.ts';
+
+export class MigrationError extends Error {
+  override name = 'MigrationError';
+}
+
+const migrator = (db: Kysely<any>) =>
+  new Migrator({ db, provider: { getMigrations: async () => migrations } });
+
+/** Applies every pending migration; returns the names applied. */
+export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+  const result: MigrationResultSet = await migrator(db).migrateToLatest();
+  const failed = result.results?.find((r) => r.status === 'Error');
+  if (result.error || failed) {
+    const cause = result.error instanceof Error ? result.error.message : String(result.error ?? '');
+    throw new MigrationError(`migration ${failed?.migrationName ?? ''} failed: ${cause}`);
+  }
+  return (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** Names of migrations not yet applied. */
+export async function pendingMigrations(db: Kysely<any>): Promise<string[]> {
+  const all = await migrator(db).getMigrations();
+  return all.filter((m) => !m.executedAt).map((m) => m.name);
+}

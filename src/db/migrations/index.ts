@@ -1,0 +1,7 @@
+import type { Migration } from 'kysely';
+import * as initial from './2026-11-27T0800-initial.ts';
+
+/** Every migration, by name. Static imports so Workers (no file system) see the same list. */
+export const migrations: Record<string, Migration> = {
+  '2026-11-27T0800-initial': initial,
+};

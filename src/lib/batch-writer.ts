@@ -1,0 +1,122 @@
+/**
+ * A bounded, batched background writer. `push` never waits and never throws: rows are written in
+ * batches on a timer, failed batches stay queued and are retried with backoff, and when the buffer
+ * is full the oldest rows are dropped and counted. `close` flushes what is left (for shutdown).
+ */
+export interface BatchWriterOptions<T> {
+  write: (rows: T[]) => Promise<void>;
+  /** Most rows held while the store is slow or down (default 10,000). */
+  maxBuffer?: number;
+  /** Most rows per write (default 500). */
+  batchSize?: number;
+  /** Flush interval in ms (default 1,000); 0 = no timer (flush by hand, e.g. per request on Workers). */
+  intervalMs?: number;
+  /** Longest wait between retries after failures (default 30,000 ms). */
+  maxBackoffMs?: number;
+  onError?: (error: unknown, pending: number) => void;
+  onDrop?: (dropped: number, totalDropped: number) => void;
+}
+
+export interface BatchWriterStats {
+  pending: number;
+  written: number;
+  dropped: number;
+  failures: number;
+}
+
+export function createBatchWriter<T>(options: BatchWriterOptions<T>) {
+  const maxBuffer = options.maxBuffer ?? 10_000;
+  const batchSize = options.batchSize ?? 500;
+  const intervalMs = options.intervalMs ?? 1_000;
+  const maxBackoff = options.maxBackoffMs ?? 30_000;
+  let buffer: T[] = [];
+  const stats = { written: 0, dropped: 0, failures: 0 };
+  let consecutiveFailures = 0;
+  let retryAt = 0;
+  let running: Promise<void> | undefined;
+  let closed = false;
+
+  const timer = intervalMs > 0 ? setInterval(() => void flush(), intervalMs) : undefined;
+  // Never keep a Node process alive just for this timer.
+  (timer as { unref?: () => void } | undefined)?.unref?.();
+
+  let inFlight = 0;
+
+  function trim(): void {
+    const excess = buffer.length - maxBuffer;
+    if (excess <= 0) return;
+    buffer = buffer.slice(excess);
+    stats.dropped += excess;
+    options.onDrop?.(excess, stats.dropped);
+  }
+
+  function push(row: T): void {
+    buffer.push(row);
+    trim();
+    if (buffer.length >= batchSize && !running && Date.now() >= retryAt) void flush();
+  }
+
+  async function drain(force: boolean): Promise<void> {
+    while (buffer.length > 0) {
+      if (!force && Date.now() < retryAt) return;
+      const batch = buffer.splice(0, batchSize);
+      inFlight = batch.length;
+      try {
+        await options.write(batch);
+      } catch (error) {
+        // Back to the front, oldest first; the bound still holds.
+        buffer = batch.concat(buffer);
+        trim();
+        stats.failures++;
+        consecutiveFailures++;
+        retryAt = Date.now() + Math.min(maxBackoff, 250 * 2 ** Math.min(consecutiveFailures, 10));
+        options.onError?.(error, buffer.length);
+        return;
+      } finally {
+        inFlight = 0;
+      }
+      stats.written += batch.length;
+      consecutiveFailures = 0;
+      retryAt = 0;
+    }
+  }
+
+  function flush(force = false): Promise<void> {
+    if (!running) {
+      running = drain(force).finally(() => {
+        running = undefined;
+      });
+    }
+    return running;
+  }
+
+  return {
+    push(row: T) {
+      if (closed) throw new Error('batch writer is closed');
+      push(row);
+    },
+    /** Writes what is queued now (ignores the retry backoff). */
+    async flush(): Promise<void> {
+      await running;
+      await flush(true);
+    },
+    /** Stops the timer and tries to write everything, for at most `timeoutMs`. */
+    async close(timeoutMs = 5_000): Promise<BatchWriterStats> {
+      closed = true;
+      if (timer) clearInterval(timer);
+      const deadline = Date.now() + timeoutMs;
+      while (buffer.length > 0 && Date.now() < deadline) {
+        await running;
+        await flush(true);
+        if (buffer.length > 0)
+          await new Promise((r) => setTimeout(r, Math.min(200, Math.max(0, deadline - Date.now()))));
+      }
+      return this.stats();
+    },
+    stats(): BatchWriterStats {
+      return { pending: buffer.length + inFlight, ...stats };
+    },
+  };
+}
+
+export type BatchWriter<T> = ReturnType<typeof createBatchWriter<T>>;

@@ -1,0 +1,52 @@
+// Node entry: `npm start`.
+import { serve } from '@hono/node-server';
+import { ConfigError, parseConfig } from './config.ts';
+import { createRuntime, StartupError } from './runtime.ts';
+
+async function main() {
+  const config = parseConfig(process.env);
+  const started = performance.now();
+  const runtime = await createRuntime(config);
+  const server = serve(
+    { fetch: runtime.app.fetch, port: config.PORT, hostname: process.env.HOST ?? '0.0.0.0' },
+    (info) => {
+      const db =
+        runtime.databaseKind === 'pglite'
+          ? `embedded PGlite in ${config.DATA_DIR}`
+          : 'Postgres (DATABASE_URL)';
+      console.log(
+        `knowledge update assistant listening on http://localhost:${info.port} (${db}; ready in ${Math.round(performance.now() - started)} ms)`,
+      );
+    },
+  );
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: finishing requests and flushing the interaction log…`);
+    // Stop accepting connections; in-flight requests finish, then the log is flushed.
+    server.close(() => {
+      runtime
+        .close()
+        .then(() => process.exit(0))
+        .catch((error: unknown) => {
+          console.error('shutdown failed:', error);
+          process.exit(1);
+        });
+    });
+    (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+    setTimeout(() => process.exit(1), 10_000).unref();
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError || error instanceof StartupError) {
+    console.error(error.message);
+  } else {
+    console.error('failed to start:', error);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,102 @@
+// Wires the app for a long-running process (Node): database, migrations, log writer, assistant.
+import { sql } from 'kysely';
+import { createApp } from './app.ts';
+import type { Config } from './config.ts';
+import { createAssistant } from './core/assistant.ts';
+import { connectEmbedded, connectPostgres, type DatabaseHandle } from './db/connect.ts';
+import { createInteractionLog } from './db/interactions.ts';
+import { migrateToLatest, pendingMigrations } from './db/migrate.ts';
+import { createPreferenceStore } from './db/preferences.ts';
+import { knowledgeBase } from './knowledge/content.generated.ts';
+
+export interface Logger {
+  info(message: string): void;
+  error(message: string, error?: unknown): void;
+}
+
+export class StartupError extends Error {
+  override name = 'StartupError';
+}
+
+export interface RuntimeOptions {
+  /** In-memory embedded database (tests). */
+  memory?: boolean;
+  logger?: Logger;
+  log?: { intervalMs?: number; maxBuffer?: number; batchSize?: number };
+}
+
+export async function createRuntime(config: Config, options: RuntimeOptions = {}) {
+  const logger = options.logger ?? consoleLogger;
+  const handle: DatabaseHandle = config.DATABASE_URL
+    ? await connectPostgres(config.DATABASE_URL)
+    : await connectEmbedded(options.memory ? undefined : config.DATA_DIR);
+
+  if (handle.kind === 'pglite') {
+    const applied = await migrateToLatest(handle.db);
+    if (applied.length) logger.info(`applied migrations: ${applied.join(', ')}`);
+  } else {
+    const pending = await pendingMigrations(handle.db).catch((error: unknown) => {
+      throw new StartupError(`cannot reach the database at DATABASE_URL: ${message(error)}`);
+    });
+    if (pending.length) {
+      await handle.close();
+      throw new StartupError(
+        `the database has pending migrations (${pending.join(', ')}): run \`npm run db:migrate\``,
+      );
+    }
+  }
+
+  const log = createInteractionLog(handle.db, {
+    ...options.log,
+    onError: (error, pending) =>
+      logger.error(`interaction log: write failed, ${pending} rows kept for retry`, error),
+    onDrop: (dropped, total) =>
+      logger.error(`interaction log: buffer full, dropped ${dropped} oldest rows (${total} in all)`),
+  });
+  const assistant = createAssistant({
+    knowledge: knowledgeBase,
+    preferences: createPreferenceStore(handle.db),
+    log,
+    onError: (error, context) => logger.error(`assistant: ${context} failed`, error),
+  });
+  const app = createApp({
+    assistant,
+    health: async () => {
+      try {
+        await sql`select 1`.execute(handle.db);
+        return { ok: true, database: handle.kind };
+      } catch {
+        return { ok: false, database: handle.kind, error: 'database unreachable' };
+      }
+    },
+    onError: (error) => logger.error('unhandled error', error),
+  });
+
+  let closing: Promise<void> | undefined;
+  return {
+    app,
+    assistant,
+    db: handle.db,
+    databaseKind: handle.kind,
+    log,
+    /** Flushes the interaction log, then closes the database. Safe to call twice. */
+    close(): Promise<void> {
+      closing ??= (async () => {
+        const stats = await log.close();
+        if (stats.pending > 0)
+          logger.error(`interaction log: ${stats.pending} rows could not be written at shutdown`);
+        await handle.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+export type Runtime = Awaited<ReturnType<typeof createRuntime>>;
+
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+export const consoleLogger: Logger = {
+  info: (m) => console.log(m),
+  error: (m, e) => console.error(e === undefined ? m : `${m}: ${message(e)}`),
+};
