@@ -9,7 +9,12 @@ const url = (what: string) =>
   optional.refine((v) => v === undefined || URL.canParse(v), { message: `must be a URL (${what})` });
 
 const schema = z.object({
-  PORT: z.coerce.number({ message: 'must be a number' }).int().min(1).max(65_535).default(3000),
+  PORT: z.coerce
+    .number({ message: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, 'must be a port number, 1-65535')
+    .max(65_535, 'must be a port number, 1-65535')
+    .default(3000),
   DATABASE_URL: optional.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
     message: 'must be a postgres:// or postgresql:// URL',
   }),

@@ -1,8 +1,9 @@
 // Wires the app for a long-running process (Node): database, migrations, log writer, assistant.
-import { sql } from 'kysely';
+import { type KyselyPlugin, sql } from 'kysely';
 import { createApp } from './app.ts';
 import type { Config } from './config.ts';
 import { createAssistant } from './core/assistant.ts';
+import { cachePreferences } from './core/preference-cache.ts';
 import { connectEmbedded, connectPostgres, type DatabaseHandle } from './db/connect.ts';
 import { createInteractionLog } from './db/interactions.ts';
 import { migrateToLatest, pendingMigrations } from './db/migrate.ts';
@@ -23,13 +24,18 @@ export interface RuntimeOptions {
   memory?: boolean;
   logger?: Logger;
   log?: { intervalMs?: number; maxBuffer?: number; batchSize?: number };
+  /** Kysely plugins for the app's queries (tests use one to simulate an outage). */
+  dbPlugins?: KyselyPlugin[];
 }
 
 export async function createRuntime(config: Config, options: RuntimeOptions = {}) {
   const logger = options.logger ?? consoleLogger;
-  const handle: DatabaseHandle = config.DATABASE_URL
+  const connected: DatabaseHandle = config.DATABASE_URL
     ? await connectPostgres(config.DATABASE_URL)
     : await connectEmbedded(options.memory ? undefined : config.DATA_DIR);
+  let db = connected.db;
+  for (const plugin of options.dbPlugins ?? []) db = db.withPlugin(plugin);
+  const handle: DatabaseHandle = { ...connected, db };
 
   if (handle.kind === 'pglite') {
     const applied = await migrateToLatest(handle.db);
@@ -55,7 +61,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   });
   const assistant = createAssistant({
     knowledge: knowledgeBase,
-    preferences: createPreferenceStore(handle.db),
+    preferences: cachePreferences(createPreferenceStore(handle.db)),
     log,
     onError: (error, context) => logger.error(`assistant: ${context} failed`, error),
   });

@@ -98,12 +98,16 @@ describe('the knowledge base', () => {
 
 describe('malformed knowledge files are reported with their file name', () => {
   it('a file without front matter', () => {
-    expect(() => loadKnowledge(folderWith({ 'broken.md': '# just text' }))).toThrow(/broken\.md: expected YAML front matter/);
+    expect(() => loadKnowledge(folderWith({ 'broken.md': '# just text' }))).toThrow(
+      /broken\.md: expected YAML front matter/,
+    );
   });
 
   it('a file with bad YAML', () => {
     const text = valid.replace('title:', 'title: [unclosed');
-    expect(() => loadKnowledge(folderWith({ 'bad-yaml.md': text }))).toThrow(/bad-yaml\.md: front matter is not valid YAML/);
+    expect(() => loadKnowledge(folderWith({ 'bad-yaml.md': text }))).toThrow(
+      /bad-yaml\.md: front matter is not valid YAML/,
+    );
   });
 
   it('an entry missing a language', () => {
@@ -112,7 +116,9 @@ describe('malformed knowledge files are reported with their file name', () => {
       /one-language\.md: missing the "## English" answer/,
     );
     const noChineseTitle = valid.replace(/title:\n {2}zh: .*\n/, 'title:\n');
-    expect(() => loadKnowledge(folderWith({ 'no-title.md': noChineseTitle }))).toThrow(/no-title\.md: title\.zh/);
+    expect(() => loadKnowledge(folderWith({ 'no-title.md': noChineseTitle }))).toThrow(
+      /no-title\.md: title\.zh/,
+    );
   });
 
   it('two entries with the same id', () => {
@@ -122,8 +128,12 @@ describe('malformed knowledge files are reported with their file name', () => {
   });
 
   it('an unknown section, a related id that does not exist, an unknown key', () => {
-    expect(() => parseEntry('x.md', valid.replace('## English', '## Français'))).toThrow(/x\.md: unknown section/);
-    expect(() => loadKnowledge(folderWith({ 'lonely.md': valid }))).toThrow(/lonely\.md: related id "how-to-take-part"/);
+    expect(() => parseEntry('x.md', valid.replace('## English', '## Français'))).toThrow(
+      /x\.md: unknown section/,
+    );
+    expect(() => loadKnowledge(folderWith({ 'lonely.md': valid }))).toThrow(
+      /lonely\.md: related id "how-to-take-part"/,
+    );
     expect(() => parseEntry('y.md', valid.replace('id:', 'colour: red\nid:'))).toThrow(/y\.md: .*colour/);
   });
 });

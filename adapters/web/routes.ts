@@ -1,9 +1,9 @@
 // The web channel: the chat page and POST /api/chat. Parse, call core, render JSON.
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import type { Assistant } from '../../src/core/assistant.ts';
 import { HttpError } from '../../src/errors.ts';
+import { limitBody } from '../../src/http/body-limit.ts';
 import { chatPage } from './page.ts';
 
 export const MAX_TEXT = 4_000;
@@ -41,36 +41,27 @@ export function createWebChat(deps: { assistant: Assistant }) {
     return c.html(chatPage);
   });
 
-  web.post(
-    '/api/chat',
-    bodyLimit({
-      maxSize: MAX_BODY,
-      onError: () => {
-        throw new HttpError(413, `request body is larger than ${MAX_BODY} bytes`);
-      },
-    }),
-    async (c) => {
-      let body: unknown;
-      try {
-        body = await c.req.json();
-      } catch {
-        throw new HttpError(400, 'request body must be JSON');
-      }
-      if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-        throw new HttpError(400, 'request body must be a JSON object');
-      }
-      const parsed = chatRequest.safeParse(body);
-      if (!parsed.success) throw new HttpError(400, parsed.error.issues[0]?.message ?? 'invalid request');
-      const { userId, text, choice, lang } = parsed.data;
-      const turn = await deps.assistant.handle({
-        channel: 'web',
-        conversationId: `web:${userId}`,
-        ...(text !== undefined ? { text } : {}),
-        ...(choice !== undefined ? { choice } : {}),
-        ...(lang ? { lang } : {}),
-      });
-      return c.json(turn);
-    },
-  );
+  web.post('/api/chat', limitBody(MAX_BODY), async (c) => {
+    let body: unknown;
+    try {
+      body = await c.req.json();
+    } catch {
+      throw new HttpError(400, 'request body must be JSON');
+    }
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      throw new HttpError(400, 'request body must be a JSON object');
+    }
+    const parsed = chatRequest.safeParse(body);
+    if (!parsed.success) throw new HttpError(400, parsed.error.issues[0]?.message ?? 'invalid request');
+    const { userId, text, choice, lang } = parsed.data;
+    const turn = await deps.assistant.handle({
+      channel: 'web',
+      conversationId: `web:${userId}`,
+      ...(text !== undefined ? { text } : {}),
+      ...(choice !== undefined ? { choice } : {}),
+      ...(lang ? { lang } : {}),
+    });
+    return c.json(turn);
+  });
   return web;
 }

@@ -97,7 +97,7 @@ export function createAnalyzer(lexicon: Lexicon, toSimplified?: (s: string) => s
   }
 
   function analyze(text: string, correct: boolean): AnalyzedQuery {
-    const terms = new Set<string>();
+    const terms: string[] = [];
     const units: QueryUnit[] = [];
     const toks = tokens(text, correct);
     let i = 0;
@@ -114,10 +114,10 @@ export function createAnalyzer(lexicon: Lexicon, toSimplified?: (s: string) => s
       analyzeLatin(toks.slice(i, j) as Extract<Token, { han: false }>[], terms, units);
       i = j;
     }
-    return { terms: [...terms], units };
+    return { terms, units };
   }
 
-  function analyzeLatin(run: Extract<Token, { han: false }>[], terms: Set<string>, units: QueryUnit[]) {
+  function analyzeLatin(run: Extract<Token, { han: false }>[], terms: string[], units: QueryUnit[]) {
     const stems = run.map((t) => t.stem);
     const unitTerms = run.map((t) => (t.stop ? undefined : [t.stem]));
     let i = 0;
@@ -127,19 +127,19 @@ export function createAnalyzer(lexicon: Lexicon, toSimplified?: (s: string) => s
         i++;
         continue;
       }
-      terms.add(p.concept);
+      terms.push(p.concept);
       for (let k = i; k < i + p.parts.length; k++) unitTerms[k]?.push(p.concept);
       i += p.parts.length;
     }
     run.forEach((t, k) => {
       const covering = unitTerms[k];
       if (!covering || t.text.length < 2) return;
-      terms.add(t.stem);
+      terms.push(t.stem);
       units.push({ weight: 1, terms: covering });
     });
   }
 
-  function analyzeHan(run: string, terms: Set<string>, units: QueryUnit[]) {
+  function analyzeHan(run: string, terms: string[], units: QueryUnit[]) {
     const chars = [...run];
     const covering: string[][] = chars.map(() => []);
     const protectedChar = chars.map(() => false);
@@ -150,7 +150,7 @@ export function createAnalyzer(lexicon: Lexicon, toSimplified?: (s: string) => s
         i++;
         continue;
       }
-      terms.add(p.concept);
+      terms.push(p.concept);
       for (let k = i; k < i + p.parts.length; k++) {
         covering[k]?.push(p.concept);
         protectedChar[k] = true;
@@ -173,12 +173,12 @@ export function createAnalyzer(lexicon: Lexicon, toSimplified?: (s: string) => s
       if (k < chars.length && !stop[k]) continue;
       const seg = chars.slice(start, k);
       if (seg.length === 1) {
-        terms.add(seg[0] as string);
+        terms.push(seg[0] as string);
         covering[start]?.push(seg[0] as string);
       }
       for (let b = 0; b + 1 < seg.length; b++) {
         const gram = `${seg[b]}${seg[b + 1]}`;
-        terms.add(gram);
+        terms.push(gram);
         covering[start + b]?.push(gram);
         covering[start + b + 1]?.push(gram);
       }
@@ -208,10 +208,13 @@ export function createAnalyzer(lexicon: Lexicon, toSimplified?: (s: string) => s
   }
 
   return {
-    /** Terms of a document field (no spelling correction). */
+    /** Every term occurrence of a document field, in order (no spelling correction). */
     terms: (text: string) => analyze(text, false).terms,
-    /** Terms and coverage units of a question (spelling corrected against the vocabulary). */
-    query: (text: string) => analyze(text, true),
+    /** Distinct terms and coverage units of a question (spelling corrected against the vocabulary). */
+    query: (text: string): AnalyzedQuery => {
+      const q = analyze(text, true);
+      return { terms: [...new Set(q.terms)], units: q.units };
+    },
     /** Sets the words that questions are spell-corrected towards. */
     setVocabulary(texts: Iterable<string>) {
       const words = new Set<string>();

@@ -36,8 +36,13 @@ const GREETING =
 const THANKS = /^(thanks?( you)?|thx|ty|many thanks|谢谢|多谢|感谢|谢谢你|谢谢您)[\s!！.。~～,，]*$/iu;
 const DEFAULT_TOPICS = ['overview', 'subprojects', 'priority-fields', 'how-to-take-part'];
 
-const withTimeout = <T>(promise: Promise<T>, ms: number): Promise<T | undefined> =>
-  Promise.race([promise, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ms))]);
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
 
 export function createAssistant(deps: AssistantDeps) {
   const retriever = deps.retriever ?? createRetriever(deps.knowledge);

@@ -1,11 +1,12 @@
 /**
- * Bilingual retrieval over the knowledge base: MiniSearch (BM25+, field boosts) on our analyzer's
- * terms, and a confidence that does not depend on the size of the knowledge base: the weighted
- * share of the question's words (Chinese characters count half) that the chosen entry covers.
+ * Bilingual retrieval over the knowledge base: BM25 on our analyzer's terms (see bm25-index.ts), and
+ * a confidence that does not depend on the size of the knowledge base: the weighted share of the
+ * question's words (Chinese characters count half) that the chosen entry covers.
  */
-import MiniSearch from 'minisearch';
 import type { KnowledgeBase, KnowledgeEntry } from '../knowledge/schema.ts';
 import { type AnalyzedQuery, createAnalyzer } from './analyzer.ts';
+import { createBm25Index } from './bm25-index.ts';
+import { toSimplified } from './simplified.ts';
 
 export interface RetrievalHit {
   entry: KnowledgeEntry;
@@ -14,50 +15,34 @@ export interface RetrievalHit {
   confidence: number;
 }
 
-interface Doc {
-  id: number;
-  title: string;
-  keywords: string;
-  questions: string;
-  body: string;
-}
-
-const FIELDS = ['title', 'keywords', 'questions', 'body'] as const;
-const CANDIDATES = 5;
+/** A question word the knowledge base never uses weighs this much more than one it does: it is
+ * usually what the question is really about (a fee, a deadline, a salary). */
+const FOREIGN_WEIGHT = 1.5;
 
 export function createRetriever(kb: KnowledgeBase, options: { toSimplified?: (s: string) => string } = {}) {
-  const analyzer = createAnalyzer(kb.lexicon, options.toSimplified);
-  const docs: Doc[] = kb.entries.map((e, id) => ({
-    id,
-    title: `${e.title.zh}\n${e.title.en}`,
-    keywords: e.keywords.join('\n'),
-    questions: [...e.questions.zh, ...e.questions.en].join('\n'),
-    body: `${e.answer.zh}\n${e.answer.en}`,
-  }));
-  analyzer.setVocabulary([...docs.flatMap((d) => FIELDS.map((f) => d[f])), ...kb.lexicon.synonyms.flat()]);
-  const docTerms = docs.map((d) => new Set(FIELDS.flatMap((f) => analyzer.terms(d[f]))));
-
-  const index = new MiniSearch<Doc>({
-    fields: [...FIELDS],
-    storeFields: [],
-    tokenize: (text) => analyzer.terms(text),
-    processTerm: (term) => term,
-    searchOptions: {
-      boost: { title: 2, keywords: 2, questions: 1.5, body: 1 },
-      tokenize: (text) => text.split(' '),
-      processTerm: (term) => term,
-      combineWith: 'OR',
-    },
-  });
-  index.addAll(docs);
+  const analyzer = createAnalyzer(kb.lexicon, options.toSimplified ?? toSimplified);
+  const lead = (e: KnowledgeEntry) =>
+    [e.title.zh, e.title.en, ...e.keywords, ...e.questions.zh, ...e.questions.en].join('\n');
+  const body = (e: KnowledgeEntry) => `${e.answer.zh}\n${e.answer.en}`;
+  analyzer.setVocabulary([...kb.entries.flatMap((e) => [lead(e), body(e)]), ...kb.lexicon.synonyms.flat()]);
+  const index = createBm25Index(
+    kb.entries,
+    [
+      { text: lead, boost: 2 },
+      { text: body, boost: 1 },
+    ],
+    analyzer.terms,
+  );
 
   function coverage(q: AnalyzedQuery, doc: number): number {
-    const terms = docTerms[doc];
+    const terms = index.docTerms[doc];
     let total = 0;
     let covered = 0;
     for (const unit of q.units) {
-      total += unit.weight;
-      if (terms && unit.terms.some((t) => terms.has(t))) covered += unit.weight;
+      const foreign = !unit.terms.some((t) => index.docFreq.has(t));
+      const weight = foreign ? unit.weight * FOREIGN_WEIGHT : unit.weight;
+      total += weight;
+      if (terms && unit.terms.some((t) => terms.has(t))) covered += weight;
     }
     return total === 0 ? 0 : covered / total;
   }
@@ -67,14 +52,11 @@ export function createRetriever(kb: KnowledgeBase, options: { toSimplified?: (s:
     search(text: string, limit = 3): RetrievalHit[] {
       const q = analyzer.query(text);
       if (q.terms.length === 0) return [];
-      const results = index.search(q.terms.join(' ')).slice(0, CANDIDATES);
-      return results
-        .map((r) => ({
-          entry: kb.entries[r.id as number] as KnowledgeEntry,
-          score: r.score,
-          confidence: coverage(q, r.id as number),
-        }))
-        .slice(0, limit);
+      return index.search(q.terms, limit).map((r) => ({
+        entry: kb.entries[r.doc] as KnowledgeEntry,
+        score: r.score,
+        confidence: coverage(q, r.doc),
+      }));
     },
     analyze: (text: string) => analyzer.query(text),
   };

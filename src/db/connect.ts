@@ -17,8 +17,10 @@ export async function connectPostgres(url: string, options: { max?: number } = {
     connectionTimeoutMillis: 3_000,
     idleTimeoutMillis: 30_000,
   });
-  // A dropped idle connection must not crash the process; the pool replaces it.
+  // A dropped connection must never crash the process: the pool discards it and the next query
+  // reconnects (or fails, and the caller handles that).
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, kind: 'pg', close: () => db.destroy() };
 }

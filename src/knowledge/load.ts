@@ -1,9 +1,16 @@
 // Reads knowledge/ from disk (Node only: used by the build step and by tests, never at runtime).
 import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { entryFrontMatter, type KnowledgeBase, type KnowledgeEntry, lexicon } from './schema.ts';
+import {
+  entryFrontMatter,
+  type KnowledgeBase,
+  type KnowledgeEntry,
+  type Lexicon,
+  lexicon,
+} from './schema.ts';
 
 export class KnowledgeFileError extends Error {
   override name = 'KnowledgeFileError';
@@ -90,5 +97,30 @@ export function loadKnowledge(dir: string): KnowledgeBase {
     }
   });
   const lexiconFile = '_lexicon.yaml';
-  return { entries, lexicon: parseLexicon(lexiconFile, readFileSync(join(dir, lexiconFile), 'utf8')) };
+  const lexicon = parseLexicon(lexiconFile, readFileSync(join(dir, lexiconFile), 'utf8'));
+  return { entries, lexicon: { ...lexicon, stopwords: withStandardStopwords(lexicon, entries) } };
+}
+
+/**
+ * Our own stopwords plus the standard English and Chinese lists (stopwords-iso), except any word
+ * the knowledge base itself uses in a keyword, title or synonym: "new" stays searchable (new
+ * energy), "nine" does not.
+ */
+function withStandardStopwords(lexicon: Lexicon, entries: KnowledgeEntry[]): Lexicon['stopwords'] {
+  const iso = createRequire(import.meta.url)('stopwords-iso/stopwords-iso.json') as Record<
+    'en' | 'zh',
+    string[]
+  >;
+  const phrases = [
+    ...lexicon.synonyms.flat(),
+    ...entries.flatMap((e) => [...e.keywords, e.title.zh, e.title.en]),
+  ].map((p) => p.toLowerCase());
+  const words = new Set(phrases.flatMap((p) => p.split(/[^\p{L}\p{N}]+/u)));
+  const han = phrases.join(' ');
+  const en = iso.en.filter((w) => !words.has(w) && !w.includes("'"));
+  const zh = iso.zh.filter((w) => /^\p{Script=Han}+$/u.test(w) && !han.includes(w));
+  return {
+    en: [...new Set([...lexicon.stopwords.en, ...en])],
+    zh: [...new Set([...lexicon.stopwords.zh, ...zh])],
+  };
 }

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { createBatchWriter } from '../src/lib/batch-writer.ts';
+
+describe('the batch writer', () => {
+  it('writes in batches and nothing is left after close', async () => {
+    const batches: number[][] = [];
+    const w = createBatchWriter<number>({
+      write: async (rows) => void batches.push(rows),
+      batchSize: 3,
+      intervalMs: 0,
+    });
+    for (let i = 0; i < 7; i++) w.push(i);
+    const stats = await w.close();
+    expect(batches.flat()).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(Math.max(...batches.map((b) => b.length))).toBeLessThanOrEqual(3);
+    expect(stats).toMatchObject({ pending: 0, written: 7, dropped: 0 });
+  });
+
+  it('keeps rows while the store fails and writes them, in order, once it is back', async () => {
+    let up = false;
+    const written: number[] = [];
+    const errors: number[] = [];
+    const w = createBatchWriter<number>({
+      write: async (rows) => {
+        if (!up) throw new Error('connection refused');
+        written.push(...rows);
+      },
+      intervalMs: 0,
+      onError: (_e, pending) => errors.push(pending),
+    });
+    for (let i = 0; i < 5; i++) w.push(i);
+    await w.flush();
+    expect(written).toEqual([]);
+    expect(w.stats()).toMatchObject({ pending: 5, failures: 1 });
+    w.push(5);
+    up = true;
+    await w.flush();
+    expect(written).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(errors).toEqual([5]);
+  });
+
+  it('is bounded: when full it drops the oldest rows and counts them', async () => {
+    const drops: number[] = [];
+    const w = createBatchWriter<number>({
+      write: () => Promise.reject(new Error('down')),
+      maxBuffer: 4,
+      intervalMs: 0,
+      onDrop: (_n, total) => drops.push(total),
+    });
+    for (let i = 0; i < 10; i++) w.push(i);
+    await w.flush();
+    expect(w.stats()).toMatchObject({ pending: 4, dropped: 6 });
+    expect(drops.at(-1)).toBe(6);
+    const stats = await w.close(100);
+    expect(stats.pending).toBe(4);
+  });
+
+  it('flushes on its timer without being asked', async () => {
+    const written: number[] = [];
+    const w = createBatchWriter<number>({
+      write: async (rows) => void written.push(...rows),
+      intervalMs: 20,
+    });
+    w.push(1);
+    await new Promise((r) => setTimeout(r, 80));
+    expect(written).toEqual([1]);
+    await w.close();
+  });
+
+  it('push never waits on a slow store', async () => {
+    const w = createBatchWriter<number>({
+      write: () => new Promise((r) => setTimeout(r, 50)),
+      batchSize: 10,
+      intervalMs: 0,
+    });
+    const started = performance.now();
+    for (let i = 0; i < 100; i++) w.push(i);
+    expect(performance.now() - started).toBeLessThan(50);
+    await w.close();
+    expect(w.stats().written).toBe(100);
+  });
+
+  it('refuses rows after close', async () => {
+    const w = createBatchWriter<number>({ write: async () => {}, intervalMs: 0 });
+    await w.close();
+    expect(() => w.push(1)).toThrow(/closed/);
+  });
+});

@@ -1,0 +1,236 @@
+import { type KyselyPlugin, sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../src/config.ts';
+import { insertInteractions, pseudonym } from '../src/db/interactions.ts';
+import { migrateToLatest, pendingMigrations } from '../src/db/migrate.ts';
+import { createPreferenceStore } from '../src/db/preferences.ts';
+import { createRuntime, type Runtime } from '../src/runtime.ts';
+import { backends, createPostgresDatabase, openTestDatabase, type TestDatabase } from './helpers/db.ts';
+import { startProxy } from './helpers/tcp-proxy.ts';
+
+const quiet = { info: () => {}, error: () => {} };
+const chat = (rt: Runtime, userId: string, text: string) =>
+  rt.app.request('/api/chat', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ userId, text }),
+  });
+
+describe.each(backends)('database on %s', (backend) => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await openTestDatabase(backend);
+  });
+  afterAll(async () => {
+    await t?.drop();
+  });
+
+  it('migrations are applied once and nothing is pending', async () => {
+    expect(await pendingMigrations(t.handle.db)).toEqual([]);
+    expect(await migrateToLatest(t.handle.db)).toEqual([]);
+  });
+
+  it('stores interactions with a pseudonymous conversation id', async () => {
+    const at = new Date('2026-11-27T08:00:00Z');
+    await insertInteractions(t.handle.db, [
+      {
+        at,
+        channel: 'web',
+        conversationId: 'web:abc',
+        turnId: 't1',
+        direction: 'in',
+        text: '你好',
+        lang: 'zh',
+      },
+      {
+        at,
+        channel: 'web',
+        conversationId: 'web:abc',
+        turnId: 't1',
+        direction: 'out',
+        text: 'answer',
+        kind: 'answer',
+        sources: ['overview', 'scale'],
+        confidence: 0.75,
+        lang: 'zh',
+        latencyMs: 3,
+      },
+    ]);
+    const rows = await t.handle.db
+      .selectFrom('interactions')
+      .selectAll()
+      .where('turn_id', '=', 't1')
+      .orderBy('id')
+      .execute();
+    expect(rows).toHaveLength(2);
+    expect(rows[0]?.conversation).toBe(await pseudonym('web:abc'));
+    expect(rows[0]?.conversation).not.toContain('abc');
+    expect(rows[1]).toMatchObject({
+      direction: 'out',
+      kind: 'answer',
+      sources: ['overview', 'scale'],
+      latency_ms: 3,
+    });
+    expect(rows[1]?.confidence).toBeCloseTo(0.75);
+    expect(new Date(rows[0]?.created_at as Date).toISOString()).toBe(at.toISOString());
+  });
+
+  it('refuses a row that breaks the schema', async () => {
+    await expect(
+      insertInteractions(t.handle.db, [
+        // @ts-expect-error: direction must be in or out
+        { at: new Date(), channel: 'web', conversationId: 'x', turnId: 't', direction: 'sideways', text: '' },
+      ]),
+    ).rejects.toThrow();
+  });
+
+  it('remembers and updates a language preference', async () => {
+    const prefs = createPreferenceStore(t.handle.db);
+    expect(await prefs.getLanguage('telegram:1')).toBeUndefined();
+    await prefs.setLanguage('telegram:1', 'en');
+    await prefs.setLanguage('telegram:1', 'zh');
+    expect(await prefs.getLanguage('telegram:1')).toBe('zh');
+  });
+});
+
+describe.each(backends)('every turn is logged through the app on %s', (backend) => {
+  let rt: Runtime;
+  let drop = async () => {};
+  beforeAll(async () => {
+    if (backend === 'pglite') {
+      rt = await createRuntime(parseConfig({}), { memory: true, logger: quiet, log: { intervalMs: 0 } });
+    } else {
+      const created = await createPostgresDatabase();
+      drop = created.drop;
+      rt = await setupPostgresRuntime(created.url);
+    }
+  });
+  afterAll(async () => {
+    await rt?.close();
+    await drop();
+  });
+
+  it('writes a question row and an answer row per turn, with kind and sources', async () => {
+    const texts = ['什么是知识更新工程', 'How many advanced training courses a year?', 'How do I cook rice?'];
+    for (const text of texts) expect((await chat(rt, 'logged-user', text)).status).toBe(200);
+    await rt.log.flush();
+    const rows = await rt.db.selectFrom('interactions').selectAll().orderBy('id').execute();
+    expect(rows).toHaveLength(6);
+    expect(rows.filter((r) => r.direction === 'in').map((r) => r.text)).toEqual(texts);
+    expect(rows.filter((r) => r.direction === 'out').map((r) => r.kind)).toEqual([
+      'answer',
+      'answer',
+      'fallback',
+    ]);
+    expect(rows.every((r) => r.channel === 'web' && r.conversation === rows[0]?.conversation)).toBe(true);
+    expect(rows[3]?.sources).toEqual(['advanced-training']);
+  });
+});
+
+async function setupPostgresRuntime(url: string) {
+  const t = await import('../src/db/connect.ts');
+  const h = await t.connectPostgres(url);
+  await migrateToLatest(h.db);
+  await h.close();
+  return createRuntime(parseConfig({ DATABASE_URL: url }), { logger: quiet, log: { intervalMs: 0 } });
+}
+
+/** Fails every query while `down` is set: an unreachable embedded database. */
+function faultPlugin() {
+  const state = { down: false };
+  const plugin: KyselyPlugin = {
+    transformQuery(args) {
+      if (state.down) throw new Error('database unreachable (simulated)');
+      return args.node;
+    },
+    transformResult: async (args) => args.result,
+  };
+  return { state, plugin };
+}
+
+describe.each(backends)('logging survives the database being unreachable on %s', (backend) => {
+  let rt: Runtime;
+  let cut: () => Promise<void>;
+  let restore: () => Promise<void>;
+  let cleanup = async () => {};
+
+  beforeAll(async () => {
+    if (backend === 'pglite') {
+      const fault = faultPlugin();
+      rt = await createRuntime(parseConfig({}), {
+        memory: true,
+        logger: quiet,
+        log: { intervalMs: 0, maxBuffer: 10 },
+        dbPlugins: [fault.plugin],
+      });
+      cut = async () => {
+        fault.state.down = true;
+      };
+      restore = async () => {
+        fault.state.down = false;
+      };
+    } else {
+      const created = await createPostgresDatabase();
+      const target = new URL(created.url);
+      const proxy = await startProxy(Number(target.port), target.hostname);
+      const viaProxy = new URL(created.url);
+      viaProxy.port = String(proxy.port);
+      const t = await import('../src/db/connect.ts');
+      const h = await t.connectPostgres(created.url);
+      await migrateToLatest(h.db);
+      await h.close();
+      rt = await createRuntime(parseConfig({ DATABASE_URL: viaProxy.toString() }), {
+        logger: quiet,
+        log: { intervalMs: 0, maxBuffer: 10 },
+      });
+      cut = () => proxy.cut();
+      restore = () => proxy.restore();
+      cleanup = async () => {
+        proxy.close();
+        await created.drop();
+      };
+    }
+  });
+  afterAll(async () => {
+    await rt?.close();
+    await cleanup();
+  });
+
+  it('keeps answering, buffers within its bound, and writes the rows when the database returns', async () => {
+    expect((await chat(rt, 'outage', 'What are the four sub-projects?')).status).toBe(200);
+    await rt.log.flush();
+    await cut();
+    expect((await rt.app.request('/healthz')).status).toBe(503);
+    for (let i = 0; i < 4; i++) {
+      const res = await chat(rt, 'outage', `每年培训多少人 ${i}`);
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { meta: { kind: string } }).meta.kind).toBe('answer');
+    }
+    await rt.log.flush();
+    expect(rt.log.stats()).toMatchObject({ pending: 8, dropped: 0 });
+    // Two more turns overflow the bound of 10 rows: the two oldest are dropped and counted.
+    await chat(rt, 'outage', '高研班');
+    await rt.log.flush();
+    expect(rt.log.stats()).toMatchObject({ pending: 10, dropped: 0 });
+    await chat(rt, 'outage', '数字工程师');
+    expect(rt.log.stats()).toMatchObject({ pending: 10, dropped: 2 });
+
+    await restore();
+    await rt.log.flush();
+    expect(rt.log.stats().pending).toBe(0);
+    expect((await rt.app.request('/healthz')).status).toBe(200);
+    const rows = await rt.db.selectFrom('interactions').select(['text', 'direction']).orderBy('id').execute();
+    const questions = rows.filter((r) => r.direction === 'in').map((r) => r.text);
+    expect(questions).toEqual([
+      'What are the four sub-projects?',
+      '每年培训多少人 1',
+      '每年培训多少人 2',
+      '每年培训多少人 3',
+      '高研班',
+      '数字工程师',
+    ]);
+    expect(rows).toHaveLength(12);
+    const count = await sql<{ n: number }>`select count(*)::int as n from interactions`.execute(rt.db);
+    expect(count.rows[0]?.n).toBe(12);
+  });
+});

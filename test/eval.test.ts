@@ -1,0 +1,72 @@
+// Answer quality through POST /api/chat, scored like ../shared/eval/run-eval.mjs: the dev questions
+// plus our own paraphrases. Dialog cases belong to the registration dialog (a later issue).
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../src/config.ts';
+import { createRuntime, type Runtime } from '../src/runtime.ts';
+
+interface Case {
+  id: string;
+  lang: 'zh' | 'en';
+  text: string;
+  expect: string;
+  all: string[][];
+}
+const read = (name: string): Case[] =>
+  readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Case);
+
+const norm = (s: string) =>
+  s
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/(\d)[,，\s](?=\d{3}\b)/g, '$1')
+    .replace(/(\d)[,，\s](?=\d{3}\b)/g, '$1');
+
+let rt: Runtime;
+beforeAll(async () => {
+  rt = await createRuntime(parseConfig({}), { memory: true, logger: { info() {}, error() {} } });
+});
+afterAll(() => rt.close());
+
+async function score(cases: Case[]) {
+  const failures: string[] = [];
+  const tally: Record<string, [number, number]> = {};
+  for (const c of cases) {
+    const res = await rt.app.request('/api/chat', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ userId: `eval-${c.id}`, text: c.text }),
+    });
+    const body = (await res.json()) as { replies: { text: string }[]; meta: { kind: string } };
+    const text = norm(body.replies.map((r) => r.text).join('\n'));
+    const missing = c.all.filter((alts) => !alts.some((a) => text.includes(norm(a))));
+    const ok = body.meta.kind === c.expect && text.length <= 1200 && missing.length === 0;
+    tally[c.lang] ??= [0, 0];
+    const t = tally[c.lang] as [number, number];
+    t[1]++;
+    if (ok) t[0]++;
+    else failures.push(`${c.id} ${c.text} -> ${body.meta.kind} ${missing.map((m) => m[0]).join(',')}`);
+  }
+  const passed = Object.values(tally).reduce((n, [p]) => n + p, 0);
+  console.log(
+    `eval: ${passed}/${cases.length}`,
+    Object.entries(tally).map(([lang, [p, n]]) => `${lang} ${p}/${n}`),
+    failures,
+  );
+  return { rate: passed / cases.length, failures };
+}
+
+describe('answer quality', () => {
+  it('passes at least 95% of the dev questions (answer and fallback cases)', async () => {
+    const { rate } = await score(read('dev-questions.jsonl').filter((c) => c.expect !== 'dialog'));
+    expect(rate).toBeGreaterThanOrEqual(0.95);
+  });
+
+  it('passes at least 95% of our own paraphrases, typos and off-topic questions', async () => {
+    const { rate } = await score(read('own-questions.jsonl'));
+    expect(rate).toBeGreaterThanOrEqual(0.95);
+  });
+});
