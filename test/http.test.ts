@@ -79,6 +79,32 @@ describe('POST /api/chat', () => {
     );
   });
 
+  it('refuses a chunked body (no Content-Length) over 32 KiB while streaming it', async () => {
+    const chunk = new TextEncoder().encode(`{"userId":"a","text":"hi","pad":"${'x'.repeat(40_000)}"}`);
+    const body = new ReadableStream({
+      start(controller) {
+        controller.enqueue(chunk);
+        controller.close();
+      },
+    });
+    const res = await rt.app.request('/api/chat', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+      body,
+      duplex: 'half',
+    } as RequestInit);
+    await expectError(res, 413, /larger than/);
+  });
+
+  it('refuses a lying or malformed Content-Length', async () => {
+    const res = await rt.app.request('/api/chat', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-length': '-5' },
+      body: '{}',
+    });
+    await expectError(res, 400, /invalid Content-Length/);
+  });
+
   it('survives deeply nested JSON within the size limit', async () => {
     const deep = `${'['.repeat(5000)}${']'.repeat(5000)}`;
     const res = await post(`{"userId":"a","text":"hi","x":${deep}}`);

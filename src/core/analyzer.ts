@@ -76,6 +76,10 @@ export function createAnalyzer(lexicon: Lexicon, toSimplified?: (s: string) => s
 
   function tokens(text: string, correct: boolean): Token[] {
     const out: Token[] = [];
+    // An acronym in capitals is a word even where its lower-case form is a stopword ("IT", "US").
+    const acronyms = new Set(
+      (text.normalize('NFKC').match(/\b[A-Z]{2,}\b/g) ?? []).map((w) => w.toLowerCase()),
+    );
     for (const m of norm(text).matchAll(TOKEN)) {
       const t = m[0];
       if (isHan(t[0] ?? '')) {
@@ -83,7 +87,8 @@ export function createAnalyzer(lexicon: Lexicon, toSimplified?: (s: string) => s
         continue;
       }
       const word = correct ? spell(t) : t;
-      out.push({ han: false, text: word, stem: stem(word), stop: enStop.has(word) || enStop.has(t) });
+      const stop = !acronyms.has(t) && (enStop.has(word) || enStop.has(t));
+      out.push({ han: false, text: word, stem: stem(word), stop });
     }
     return out;
   }
@@ -122,7 +127,9 @@ export function createAnalyzer(lexicon: Lexicon, toSimplified?: (s: string) => s
     const unitTerms = run.map((t) => (t.stop ? undefined : [t.stem]));
     let i = 0;
     while (i < run.length) {
-      const p = phraseAt(latinPhrases, stems, i);
+      const found = phraseAt(latinPhrases, stems, i);
+      // A one-word phrase that is also a stopword ("it") counts only as an acronym ("IT").
+      const p = found && !(found.parts.length === 1 && run[i]?.stop) ? found : undefined;
       if (!p) {
         i++;
         continue;

@@ -6,10 +6,28 @@ const LATIN_WORD_G = /[\p{L}\p{N}]+/gu;
 
 export const isHan = (ch: string) => HAN.test(ch);
 
+const MULTIPLIERS: Record<string, number> = {
+  万: 1e4,
+  k: 1e3,
+  thousand: 1e3,
+  million: 1e6,
+  百万: 1e6,
+  亿: 1e8,
+};
+
+/** Writes figures one way in both languages: "20,000", "2万" and "20k" all become "20000". */
+export function canonicalNumbers(text: string): string {
+  return text
+    .replace(/(\d)[,，](?=\d{3}(?!\d))/g, '$1')
+    .replace(/(\d+(?:\.\d+)?)\s*(百万|万|亿|k\b|thousand\b|million\b)/g, (_, n: string, unit: string) =>
+      String(Math.round(Number(n) * (MULTIPLIERS[unit] ?? 1))),
+    );
+}
+
 /** NFKC (full-width → ASCII), lower case, Traditional → Simplified where we know the character,
- * every run of non-letters/digits collapsed to one space. */
+ * figures in one form, every run of non-letters/digits collapsed to one space. */
 export function normalize(text: string, toSimplified: (s: string) => string = (s) => s): string {
-  return toSimplified(text.normalize('NFKC').toLowerCase())
+  return canonicalNumbers(toSimplified(text.normalize('NFKC').toLowerCase()))
     .replace(/[^\p{L}\p{N}]+/gu, ' ')
     .trim();
 }

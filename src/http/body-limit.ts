@@ -16,7 +16,8 @@ export function limitBody(maxSize: number): MiddlewareHandler {
   return async (c, next) => {
     const length = c.req.header('content-length');
     if (length !== undefined && c.req.header('transfer-encoding') === undefined) {
-      if (!/^\d+$/.test(length) || Number(length) > maxSize) tooLarge();
+      if (!/^\d+$/.test(length)) throw new HttpError(400, 'invalid Content-Length header');
+      if (Number(length) > maxSize) tooLarge();
       return next();
     }
     return streaming(c, next);
