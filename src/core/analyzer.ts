@@ -197,9 +197,9 @@ export function createAnalyzer(lexicon: Lexicon, toSimplified?: (s: string) => s
   }
 
   function spell(word: string): string {
-    if (!vocabulary || word.length < 5 || !ALPHA.test(word) || enStop.has(word)) return word;
+    if (!vocabulary || word.length < 6 || !ALPHA.test(word) || enStop.has(word)) return word;
     if (vocabulary.words.has(word) || vocabulary.stems.has(stem(word))) return word;
-    const max = word.length >= 8 ? 2 : 1;
+    const max = word.length >= 9 ? 2 : 1;
     let best = word;
     let bestDistance = max + 1;
     for (let len = word.length - max; len <= word.length + max; len++) {
