@@ -19,6 +19,11 @@ const schema = z.object({
     message: 'must be a postgres:// or postgresql:// URL',
   }),
   DATA_DIR: optional.default('./.data'),
+  DIALOG_TTL_DAYS: z.coerce
+    .number({ message: 'must be a number of days' })
+    .positive('must be a number of days above 0')
+    .max(365, 'must be at most 365 days')
+    .default(7),
   TELEGRAM_BOT_TOKEN: optional,
   TELEGRAM_WEBHOOK_SECRET: optional.refine((v) => v === undefined || /^[A-Za-z0-9_-]{1,256}$/.test(v), {
     message: 'must be 1-256 characters of A-Z, a-z, 0-9, _ and -',

@@ -5,9 +5,11 @@ import type { Config } from './config.ts';
 import { createAssistant } from './core/assistant.ts';
 import { cachePreferences } from './core/preference-cache.ts';
 import { connectEmbedded, connectPostgres, type DatabaseHandle } from './db/connect.ts';
+import { createDialogStore } from './db/dialogs.ts';
 import { createInteractionLog } from './db/interactions.ts';
 import { migrateToLatest, pendingMigrations } from './db/migrate.ts';
 import { createPreferenceStore } from './db/preferences.ts';
+import { createRegistrationStore } from './db/registrations.ts';
 import { knowledgeBase } from './knowledge/content.generated.ts';
 
 export interface Logger {
@@ -62,6 +64,9 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   const assistant = createAssistant({
     knowledge: knowledgeBase,
     preferences: cachePreferences(createPreferenceStore(handle.db)),
+    dialogs: createDialogStore(handle.db),
+    registrations: createRegistrationStore(handle.db, { beforeForget: () => log.flush() }),
+    dialogTtlMs: config.DIALOG_TTL_DAYS * 86_400_000,
     log,
     onError: (error, context) => logger.error(`assistant: ${context} failed`, error),
   });

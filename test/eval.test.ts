@@ -1,5 +1,5 @@
 // Answer quality through POST /api/chat, scored like ../shared/eval/run-eval.mjs: the dev questions
-// plus our own paraphrases. Dialog cases belong to the registration dialog (a later issue).
+// plus our own paraphrases, typos, off-topic questions and ways of asking to register.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config.ts';
@@ -60,9 +60,13 @@ async function score(cases: Case[]) {
 }
 
 describe('answer quality', () => {
-  it('passes at least 95% of the dev questions (answer and fallback cases)', async () => {
-    const { rate } = await score(read('dev-questions.jsonl').filter((c) => c.expect !== 'dialog'));
+  it('passes at least 95% of the dev questions, and every registration case', async () => {
+    const cases = read('dev-questions.jsonl');
+    const { rate, failures } = await score(cases);
     expect(rate).toBeGreaterThanOrEqual(0.95);
+    const dialogIds = cases.filter((c) => c.expect === 'dialog').map((c) => c.id);
+    expect(dialogIds.length).toBe(4);
+    expect(failures.filter((f) => dialogIds.includes(f.split(' ')[0] ?? ''))).toEqual([]);
   });
 
   it('passes at least 95% of our own paraphrases, typos and off-topic questions', async () => {

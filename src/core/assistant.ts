@@ -3,16 +3,23 @@
  * no platform SDKs, no env; storage only through the interfaces it is given.
  */
 import type { KnowledgeBase, KnowledgeEntry } from '../knowledge/schema.ts';
+import { createDialogEngine, type DialogEngine, type DialogTurn } from './dialog/engine.ts';
+import { dialogText } from './dialog/messages.ts';
+import { isRegisterRequest, isTriageRequest } from './intents.ts';
 import { languageNames, messages } from './messages.ts';
 import { detectLanguage } from './normalize.ts';
 import { createRetriever, type RetrievalHit, type Retriever } from './retriever.ts';
 import type {
   Choice,
+  DialogState,
+  DialogStore,
   IncomingMessage,
   InteractionSink,
   Lang,
   PreferenceStore,
+  RegistrationStore,
   Reply,
+  StoredDialog,
   Turn,
   TurnKind,
 } from './types.ts';
@@ -20,6 +27,11 @@ import type {
 export interface AssistantDeps {
   knowledge: KnowledgeBase;
   preferences: PreferenceStore;
+  /** Registration and eligibility dialogs; without them the assistant only answers. */
+  dialogs?: DialogStore;
+  registrations?: RegistrationStore;
+  /** Unfinished dialogs expire after this long (default 7 days). */
+  dialogTtlMs?: number;
   log?: InteractionSink;
   retriever?: Retriever;
   /** Below this confidence the assistant says it is not sure (default 0.6). */
@@ -28,6 +40,7 @@ export interface AssistantDeps {
   preferenceTimeoutMs?: number;
   /** Topics offered when nothing matched (ids). */
   mainTopics?: string[];
+  now?: () => Date;
   onError?: (error: unknown, context: string) => void;
 }
 
@@ -35,6 +48,15 @@ const GREETING =
   /^(hi|hello|hey|hiya|good (morning|afternoon|evening)|你好|您好|嗨|哈喽|哈啰|在吗|在不在|早上好|下午好|晚上好)[\s!！.。~～,，]*$/iu;
 const THANKS = /^(thanks?( you)?|thx|ty|many thanks|谢谢|多谢|感谢|谢谢你|谢谢您)[\s!！.。~～,，]*$/iu;
 const DEFAULT_TOPICS = ['overview', 'subprojects', 'priority-fields', 'how-to-take-part'];
+/** Buttons that follow an answer about taking part: act on it. */
+const ACTIONS: Record<string, Array<'register' | 'triage'>> = {
+  'how-to-take-part': ['register', 'triage'],
+  eligibility: ['triage', 'register'],
+};
+const ACTION_LABELS = {
+  register: { zh: '意向预登记', en: 'Pre-register my interest' },
+  triage: { zh: '帮我选项目', en: 'Which sub-project suits me?' },
+};
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -51,15 +73,76 @@ export function createAssistant(deps: AssistantDeps) {
   const mainTopics = (deps.mainTopics ?? DEFAULT_TOPICS).filter((id) => byId.has(id));
   const report = deps.onError ?? (() => {});
 
-  const topicChoice = (entry: KnowledgeEntry, lang: Lang): Choice => ({
-    id: `topic:${entry.id}`,
-    label: entry.title[lang],
-  });
   const topicChoices = (ids: string[], lang: Lang): Choice[] =>
     ids.flatMap((id) => {
       const entry = byId.get(id);
-      return entry ? [topicChoice(entry, lang)] : [];
+      return entry ? [{ id: `topic:${entry.id}`, label: entry.title[lang] }] : [];
     });
+
+  function turn(
+    kind: TurnKind,
+    lang: Lang,
+    replies: Reply[],
+    extra: { sources?: string[]; confidence?: number } = {},
+  ): Turn {
+    return { replies, meta: { kind, sources: extra.sources ?? [], confidence: extra.confidence ?? 1, lang } };
+  }
+
+  function answer(entry: KnowledgeEntry, lang: Lang, confidence: number): Turn {
+    const text = `${entry.answer[lang]}\n\n${messages.sourceLabel[lang]}${entry.source[lang]}`;
+    const actions: Choice[] = dialogsEnabled
+      ? (ACTIONS[entry.id] ?? []).map((a) => ({ id: `start:${a}`, label: ACTION_LABELS[a][lang] }))
+      : [];
+    const choices = [...actions, ...topicChoices(entry.related, lang)].slice(0, 4);
+    return turn('answer', lang, [{ text, ...(choices.length ? { choices } : {}) }], {
+      sources: [entry.id],
+      confidence,
+    });
+  }
+
+  function fallback(lang: Lang, best: RetrievalHit | undefined): Turn {
+    const ids = [
+      ...new Set([...(best && best.confidence >= threshold / 2 ? [best.entry.id] : []), ...mainTopics]),
+    ];
+    return turn(
+      'fallback',
+      lang,
+      [{ text: messages.fallback[lang], choices: topicChoices(ids, lang).slice(0, 4) }],
+      {
+        confidence: best?.confidence ?? 0,
+      },
+    );
+  }
+
+  function welcome(lang: Lang, text = messages.welcome[lang]): Turn {
+    return turn('command', lang, [{ text, choices: topicChoices(mainTopics, lang) }]);
+  }
+
+  /** A confident answer from the knowledge base, or undefined. */
+  function knowledgeAnswer(text: string, lang: Lang): Turn | undefined {
+    const best = retriever.search(text, 1)[0];
+    return best && best.confidence >= threshold ? answer(best.entry, lang, best.confidence) : undefined;
+  }
+
+  function ask(text: string, lang: Lang): Turn {
+    if (GREETING.test(text)) return welcome(lang);
+    if (THANKS.test(text)) return turn('command', lang, [{ text: messages.thanks[lang] }]);
+    const best = retriever.search(text, 1)[0];
+    if (!best || best.confidence < threshold) return fallback(lang, best);
+    return answer(best.entry, lang, best.confidence);
+  }
+
+  const dialogsEnabled = Boolean(deps.dialogs && deps.registrations);
+  const dialog: DialogEngine | undefined =
+    deps.dialogs && deps.registrations
+      ? createDialogEngine({
+          dialogs: deps.dialogs,
+          registrations: deps.registrations,
+          answer: knowledgeAnswer,
+          ...(deps.dialogTtlMs ? { ttlMs: deps.dialogTtlMs } : {}),
+          ...(deps.now ? { now: deps.now } : {}),
+        })
+      : undefined;
 
   async function storedLanguage(conversationId: string): Promise<Lang | undefined> {
     try {
@@ -79,70 +162,49 @@ export function createAssistant(deps: AssistantDeps) {
     }
   }
 
-  function turn(
-    kind: TurnKind,
+  const languageChoices = (lang: Lang) =>
+    turn('command', lang, [
+      {
+        text: messages.chooseLanguage[lang],
+        choices: (['zh', 'en'] as const).map((l) => ({ id: `lang:${l}`, label: languageNames[l] })),
+      },
+    ]);
+
+  /** Commands and choices that work the same with or without a dialog in progress. */
+  async function command(
+    msg: IncomingMessage,
+    name: string,
+    arg: string | undefined,
     lang: Lang,
-    replies: Reply[],
-    extra: { sources?: string[]; confidence?: number } = {},
-  ): Turn {
-    return { replies, meta: { kind, sources: extra.sources ?? [], confidence: extra.confidence ?? 1, lang } };
-  }
-
-  function answer(entry: KnowledgeEntry, lang: Lang, confidence: number): Turn {
-    const text = `${entry.answer[lang]}\n\n${messages.sourceLabel[lang]}${entry.source[lang]}`;
-    const choices = topicChoices(entry.related, lang).slice(0, 3);
-    return turn('answer', lang, [{ text, ...(choices.length ? { choices } : {}) }], {
-      sources: [entry.id],
-      confidence,
-    });
-  }
-
-  function fallback(
-    lang: Lang,
-    best: RetrievalHit | undefined,
-    intro: string = messages.fallback[lang],
-  ): Turn {
-    const ids = [
-      ...new Set([...(best && best.confidence >= threshold / 2 ? [best.entry.id] : []), ...mainTopics]),
-    ];
-    return turn('fallback', lang, [{ text: intro, choices: topicChoices(ids, lang).slice(0, 4) }], {
-      confidence: best?.confidence ?? 0,
-    });
-  }
-
-  function welcome(lang: Lang, text = messages.welcome[lang]): Turn {
-    return turn('command', lang, [{ text, choices: topicChoices(mainTopics, lang) }]);
-  }
-
-  async function command(msg: IncomingMessage, text: string, lang: Lang): Promise<Turn> {
-    const [name = '', ...args] = text.slice(1).trim().split(/\s+/);
-    const cmd = name.toLowerCase().replace(/@.*$/, '');
-    switch (cmd) {
+  ): Promise<Turn> {
+    switch (name) {
       case 'start':
+        if (dialog && arg && /^register/.test(arg)) return dialog.start(msg.conversationId, 'register', lang);
+        if (dialog && arg === 'triage') return dialog.start(msg.conversationId, 'triage', lang);
         return welcome(lang);
       case 'help':
         return welcome(lang, messages.help[lang]);
       case 'lang':
       case 'language': {
-        const wanted = parseLang(args[0]);
-        if (!wanted) {
-          return turn('command', lang, [
-            {
-              text: messages.chooseLanguage[lang],
-              choices: (['zh', 'en'] as const).map((l) => ({ id: `lang:${l}`, label: languageNames[l] })),
-            },
-          ]);
-        }
+        const wanted = parseLang(arg);
+        if (!wanted) return languageChoices(lang);
         await setLanguage(msg.conversationId, wanted);
         return welcome(wanted, messages.languageSet[wanted]);
       }
       default:
+        if (dialog) {
+          if (name === 'register') return dialog.start(msg.conversationId, 'register', lang);
+          if (name === 'cancel') return turn('command', lang, [{ text: dialogText.nothingToCancel[lang] }]);
+          if (name === 'status')
+            return turn('command', lang, [{ text: await dialog.status(msg.conversationId, lang) }]);
+          if (name === 'forget') return dialog.start(msg.conversationId, 'forget', lang);
+        }
         return welcome(lang, messages.unknownCommand[lang]);
     }
   }
 
   async function choose(msg: IncomingMessage, choice: string, lang: Lang): Promise<Turn> {
-    const [kind, value = ''] = choice.split(/:(.*)/s);
+    const [kind = '', value = '', ...rest] = choice.split(':');
     if (kind === 'topic') {
       const entry = byId.get(value);
       if (entry) return answer(entry, lang, 1);
@@ -154,17 +216,135 @@ export function createAssistant(deps: AssistantDeps) {
         return welcome(wanted, messages.languageSet[wanted]);
       }
     }
+    if (dialog && kind === 'start' && (value === 'register' || value === 'triage')) {
+      const [subproject, title] = rest;
+      const preset: DialogState['data'] = {};
+      if (subproject) preset.subproject = subproject;
+      if (title) preset.title = title;
+      return dialog.start(msg.conversationId, value, lang, preset);
+    }
+    if (dialog && kind === 'd') return dialog.alreadyDone(msg.conversationId, lang);
     if (choice === 'help') return welcome(lang, messages.help[lang]);
     return welcome(lang, messages.expiredChoice[lang]);
   }
 
-  function ask(text: string, lang: Lang): Turn {
-    if (GREETING.test(text)) return welcome(lang);
-    if (THANKS.test(text)) return turn('command', lang, [{ text: messages.thanks[lang] }]);
-    const hits = retriever.search(text, 1);
-    const best = hits[0];
-    if (!best || best.confidence < threshold) return fallback(lang, best);
-    return answer(best.entry, lang, best.confidence);
+  /** A message while a dialog waits: dialog commands and answers go to it, the rest is handled and the step asked again. */
+  async function inDialog(msg: IncomingMessage, stored: StoredDialog, lang: Lang): Promise<DialogTurn> {
+    if (!dialog) throw new Error('no dialog engine');
+    const id = msg.conversationId;
+    const text = (msg.text ?? '').trim();
+    const choice = msg.choice?.trim();
+    const again = (lead: string[]) => dialog.ask({ ...stored.state, lang }, lang, lead);
+
+    if (text.startsWith('/')) {
+      const [name, arg] = parseCommand(text);
+      switch (name) {
+        case 'cancel':
+          return dialog.step(id, msg.channel, { text: 'cancel' }, lang, stored);
+        case 'lang':
+        case 'language': {
+          const wanted = parseLang(arg);
+          if (!wanted) return languageChoices(lang);
+          await setLanguage(id, wanted);
+          return dialog.ask({ ...stored.state, lang: wanted }, wanted, [messages.languageSet[wanted]]);
+        }
+        case 'status':
+          return again([await dialog.status(id, lang)]);
+        case 'register':
+          if (stored.state.flow === 'register') return again([dialogText.resume[lang]]);
+          return dialog.start(id, 'register', lang);
+        case 'forget':
+          return dialog.start(id, 'forget', lang);
+        case 'start':
+        case 'help':
+          return again([messages.help[lang], dialogText.resume[lang]]);
+        default:
+          return again([messages.unknownCommand[lang]]);
+      }
+    }
+    if (choice && !choice.startsWith('d:')) {
+      const [kind = '', value = ''] = choice.split(':');
+      if (kind === 'lang' && parseLang(value)) {
+        const wanted = parseLang(value) as Lang;
+        await setLanguage(id, wanted);
+        return dialog.ask({ ...stored.state, lang: wanted }, wanted, [messages.languageSet[wanted]]);
+      }
+      if (kind === 'start' && (value === 'register' || value === 'triage') && stored.state.flow !== value) {
+        return choose(msg, choice, lang);
+      }
+      const entry = kind === 'topic' ? byId.get(value) : undefined;
+      if (entry) {
+        const again2 = again([]);
+        return { ...again2, replies: [answer(entry, lang, 1).replies[0] as Reply, ...again2.replies] };
+      }
+      return again([dialogText.staleMenu[lang]]);
+    }
+    if (text && (GREETING.test(text) || THANKS.test(text))) return again([dialogText.resume[lang]]);
+    return dialog.step(
+      id,
+      msg.channel,
+      {
+        ...(text ? { text } : {}),
+        ...(choice ? { choice } : {}),
+        ...(msg.contact ? { contact: msg.contact } : {}),
+      },
+      lang,
+      stored,
+    );
+  }
+
+  async function respond(
+    msg: IncomingMessage,
+    text: string,
+    choice: string | undefined,
+  ): Promise<DialogTurn> {
+    const isQuestion = !choice && !text.startsWith('/');
+    let loaded: Awaited<ReturnType<DialogEngine['load']>> = {};
+    let dialogDown = false;
+    if (dialog) {
+      try {
+        loaded = await dialog.load(msg.conversationId);
+      } catch (error) {
+        report(error, 'loading the dialog');
+        dialogDown = true;
+      }
+    }
+    const lang =
+      msg.lang ??
+      (await storedLanguage(msg.conversationId)) ??
+      loaded.stored?.state.lang ??
+      (isQuestion ? detectLanguage(text) : undefined) ??
+      'zh';
+
+    try {
+      if (dialog && loaded.stored) return await inDialog(msg, loaded.stored, lang);
+      let result: Turn;
+      if (dialogDown) {
+        // Without the dialog store we cannot tell an answer to a step from a question: answer
+        // what we surely can, and ask for a moment otherwise.
+        const confident = isQuestion ? knowledgeAnswer(text, lang) : undefined;
+        if (confident) return confident;
+        if (isQuestion && GREETING.test(text)) return welcome(lang);
+        return turn('fallback', lang, [{ text: dialogText.busy[lang] }], { confidence: 0 });
+      }
+      if (choice) result = await choose(msg, choice, lang);
+      else if (text.startsWith('/')) {
+        const [name, arg] = parseCommand(text);
+        result = await command(msg, name, arg, lang);
+      } else if (dialog && isRegisterRequest(text))
+        result = await dialog.start(msg.conversationId, 'register', lang);
+      else if (dialog && isTriageRequest(text))
+        result = await dialog.start(msg.conversationId, 'triage', lang);
+      else result = ask(text, lang);
+      if (loaded.expiredNotice) {
+        result = { ...result, replies: [{ text: loaded.expiredNotice(lang) }, ...result.replies] };
+      }
+      return result;
+    } catch (error) {
+      // A dialog store that fails mid-turn: say so plainly; nothing confirmed is lost.
+      report(error, 'running the dialog');
+      return turn('fallback', lang, [{ text: dialogText.busy[lang] }], { confidence: 0 });
+    }
   }
 
   return {
@@ -173,24 +353,20 @@ export function createAssistant(deps: AssistantDeps) {
       const at = new Date();
       const text = (msg.text ?? '').trim();
       const choice = msg.choice?.trim();
-      const isQuestion = !choice && !text.startsWith('/');
-      const lang =
-        msg.lang ??
-        (await storedLanguage(msg.conversationId)) ??
-        (isQuestion ? detectLanguage(text) : undefined) ??
-        'zh';
-
-      let result: Turn;
-      if (choice) result = await choose(msg, choice, lang);
-      else if (!isQuestion) result = await command(msg, text, lang);
-      else result = ask(text, lang);
+      const { redacted, forgotten, ...result } = await respond(msg, text, choice);
 
       if (deps.log) {
         const turnId = crypto.randomUUID();
-        const base = { channel: msg.channel, conversationId: msg.conversationId, turnId };
+        const base = {
+          channel: msg.channel,
+          conversationId: msg.conversationId,
+          turnId,
+          ...(forgotten ? { anonymous: true } : {}),
+        };
         const latencyMs = Math.round(performance.now() - started);
+        const inbound = redacted ?? (choice ? `[choice] ${choice}` : msg.contact ? '[contact]' : text);
         try {
-          deps.log.record({ ...base, at, direction: 'in', text: choice ? `[choice] ${choice}` : text, lang });
+          deps.log.record({ ...base, at, direction: 'in', text: inbound, lang: result.meta.lang });
           deps.log.record({
             ...base,
             at: new Date(),
@@ -201,6 +377,7 @@ export function createAssistant(deps: AssistantDeps) {
             confidence: result.meta.confidence,
             lang: result.meta.lang,
             latencyMs,
+            ...(result.meta.field ? { field: result.meta.field } : {}),
           });
         } catch (error) {
           report(error, 'logging the interaction');
@@ -214,6 +391,11 @@ export function createAssistant(deps: AssistantDeps) {
 }
 
 export type Assistant = ReturnType<typeof createAssistant>;
+
+function parseCommand(text: string): [string, string | undefined] {
+  const [name = '', arg] = text.slice(1).trim().split(/\s+/);
+  return [name.toLowerCase().replace(/@.*$/, ''), arg];
+}
 
 function parseLang(value: string | undefined): Lang | undefined {
   const v = value?.trim().toLowerCase();

@@ -25,6 +25,8 @@ export interface IncomingMessage {
   choice?: string;
   /** A language the user picked for this message (e.g. the web page's toggle). */
   lang?: Lang;
+  /** A phone number shared as a contact card; `own` when it is the sender's own (Telegram). */
+  contact?: { phone: string; own: boolean };
   /** The platform's own payload, kept for adapters and debugging. */
   raw?: unknown;
 }
@@ -65,6 +67,9 @@ export interface InteractionRecord {
   confidence?: number;
   lang?: Lang;
   latencyMs?: number;
+  field?: DialogField;
+  /** Not linked to the conversation (the turn that deleted the user's data). */
+  anonymous?: boolean;
 }
 
 export interface PreferenceStore {
@@ -74,4 +79,73 @@ export interface PreferenceStore {
 
 export interface InteractionSink {
   record(row: InteractionRecord): void;
+}
+
+/** A dialog in progress, as stored (small: it is read and written on every step). */
+export interface DialogState {
+  flow: 'register' | 'triage' | 'forget';
+  /** A step id of the flow, or "review" / "replace" (confirming). */
+  step: string;
+  data: Record<string, string | null>;
+  /** Failed tries at the current step. */
+  attempts: number;
+  lang: Lang;
+  /** Answering a step from the review card: go back to the review afterwards. */
+  editing?: boolean;
+}
+
+export interface StoredDialog {
+  state: DialogState;
+  version: number;
+  updatedAt: Date;
+}
+
+export interface DialogStore {
+  get(conversationId: string): Promise<StoredDialog | undefined>;
+  /** Inserts (`version` undefined) or updates the row at `version`; false if it changed meanwhile. */
+  put(conversationId: string, state: DialogState, version: number | undefined): Promise<boolean>;
+  /** Deletes the dialog (only at `version`, when given); false if it was not there. */
+  remove(conversationId: string, version?: number): Promise<boolean>;
+}
+
+export interface RegistrationData {
+  subproject: string;
+  name: string;
+  phone: string;
+  email: string | null;
+  organization: string | null;
+  title: string | null;
+  field: string | null;
+  province: string | null;
+  experience: string | null;
+  lang: Lang;
+}
+
+export interface Registration extends RegistrationData {
+  reference: string;
+  channel: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export type ConfirmResult =
+  | { outcome: 'created' | 'updated'; registration: Registration }
+  /** The dialog was no longer at that version: another message confirmed or changed it first. */
+  | { outcome: 'conflict' };
+
+export interface RegistrationStore {
+  list(conversationId: string): Promise<Registration[]>;
+  /**
+   * In one transaction: deletes the dialog at `dialogVersion` and creates the registration, or, with
+   * `replace`, updates the conversation's registration for the same sub-project.
+   */
+  confirm(input: {
+    conversationId: string;
+    channel: string;
+    dialogVersion: number;
+    registration: RegistrationData;
+    replace: boolean;
+  }): Promise<ConfirmResult>;
+  /** Deletes the conversation's registrations, dialog and preferences and the text of its messages. */
+  forget(conversationId: string): Promise<void>;
 }

@@ -18,7 +18,7 @@ export async function insertInteractions(db: Kysely<Database>, rows: Interaction
     rows.map(async (r) => ({
       created_at: r.at,
       channel: r.channel,
-      conversation: await pseudonym(r.conversationId),
+      conversation: r.anonymous ? 'forgotten' : await pseudonym(r.conversationId),
       turn_id: r.turnId,
       direction: r.direction,
       text: r.text,
@@ -27,6 +27,7 @@ export async function insertInteractions(db: Kysely<Database>, rows: Interaction
       confidence: r.confidence ?? null,
       lang: r.lang ?? null,
       latency_ms: r.latencyMs ?? null,
+      field: r.field ?? null,
     })),
   );
   await db.insertInto('interactions').values(values).execute();

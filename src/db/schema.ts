@@ -16,6 +16,8 @@ export interface InteractionsTable {
   confidence: number | null;
   lang: string | null;
   latency_ms: number | null;
+  /** The dialog step the reply asked for, if any. */
+  field: string | null;
 }
 
 export interface PreferencesTable {
@@ -24,7 +26,37 @@ export interface PreferencesTable {
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
+export interface DialogsTable {
+  conversation_id: string;
+  /** The DialogState as JSON. */
+  state: ColumnType<unknown, string, string>;
+  version: ColumnType<number, number | undefined, number>;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface RegistrationsTable {
+  id: Generated<string>;
+  reference: string;
+  conversation_id: string;
+  channel: string;
+  subproject: string;
+  name: string;
+  phone: string;
+  email: string | null;
+  organization: string | null;
+  title: string | null;
+  field: string | null;
+  province: string | null;
+  experience: string | null;
+  lang: string;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
 export interface Database {
   interactions: InteractionsTable;
   preferences: PreferencesTable;
+  dialogs: DialogsTable;
+  registrations: RegistrationsTable;
 }

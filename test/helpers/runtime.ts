@@ -1,0 +1,55 @@
+// A full runtime (app, database, log) on PGlite or on a fresh Postgres database.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseConfig } from '../../src/config.ts';
+import { connectPostgres } from '../../src/db/connect.ts';
+import { migrateToLatest } from '../../src/db/migrate.ts';
+import { createRuntime, type Runtime } from '../../src/runtime.ts';
+import { createPostgresDatabase } from './db.ts';
+
+export const quiet = { info() {}, error() {} };
+
+export interface TestRuntime {
+  rt: Runtime;
+  /** Closes and opens the runtime again on the same storage (a server restart). */
+  restart(): Promise<Runtime>;
+  close(): Promise<void>;
+}
+
+export async function openRuntime(
+  backend: 'pglite' | 'postgres',
+  env: Record<string, string> = {},
+  options: { persistent?: boolean } = {},
+): Promise<TestRuntime> {
+  let drop = async () => {};
+  let config: ReturnType<typeof parseConfig>;
+  let memory = false;
+  if (backend === 'postgres') {
+    const created = await createPostgresDatabase();
+    drop = created.drop;
+    const h = await connectPostgres(created.url);
+    await migrateToLatest(h.db);
+    await h.close();
+    config = parseConfig({ ...env, DATABASE_URL: created.url });
+  } else if (options.persistent) {
+    config = parseConfig({ ...env, DATA_DIR: join(mkdtempSync(join(tmpdir(), 'kup-rt-')), 'data') });
+  } else {
+    config = parseConfig(env);
+    memory = true;
+  }
+  const open = () => createRuntime(config, { memory, logger: quiet, log: { intervalMs: 0 } });
+  const t: TestRuntime = {
+    rt: await open(),
+    async restart() {
+      await t.rt.close();
+      t.rt = await open();
+      return t.rt;
+    },
+    async close() {
+      await t.rt.close();
+      await drop();
+    },
+  };
+  return t;
+}
