@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { serve } from '@hono/node-server';
 import autocannon from 'autocannon';
 import { Hono } from 'hono';
+import { sql } from 'kysely';
 import { parseConfig } from '../src/config.ts';
 import { createRetriever } from '../src/core/retriever.ts';
 import { knowledgeBase } from '../src/knowledge/content.generated.ts';
@@ -95,6 +96,82 @@ async function httpBench() {
   chatServer.close();
   bareServer.close();
   await rt.close();
+  return chat.requests.average;
+}
+
+/** Whole registrations over HTTP by concurrent users: dialog steps/s, and one dialog's stored size. */
+async function dialogBench(answersPerSecond: number) {
+  const rt = await createRuntime(parseConfig({ DATABASE_URL: process.env.BENCH_DATABASE_URL }), {
+    memory: true,
+    logger: { info() {}, error: (m) => console.error(m) },
+  });
+  const server = serve({ fetch: rt.app.fetch, port: 0, hostname: '127.0.0.1' });
+  await new Promise((r) => setTimeout(r, 200));
+  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/api/chat`;
+  const steps: Array<Record<string, string>> = [
+    { text: '我要报名' },
+    { choice: 'd:consent:agree' },
+    { text: '张伟' },
+    { text: '13812345678' },
+    { text: 'zhang.wei@example.com' },
+    { text: '某某研究院' },
+    { choice: 'd:title:associate-senior' },
+    { choice: 'd:field:new-materials' },
+    { choice: 'd:subproject:advanced-training' },
+    { text: '沪' },
+    { choice: 'd:experience:11-20' },
+    { choice: 'd:review:confirm' },
+  ];
+  let done = 0;
+  let errors = 0;
+  const latencies: number[] = [];
+  const deadline = Date.now() + seconds * 1000;
+  const user = async (u: number) => {
+    for (let round = 0; Date.now() < deadline; round++) {
+      const userId = `bench-dialog-${process.pid}-${u}-${round}`;
+      for (const body of steps) {
+        const t = performance.now();
+        const res = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ userId, ...body }),
+        });
+        const turn = (await res.json()) as { meta?: { kind: string } };
+        latencies.push(performance.now() - t);
+        if (!res.ok || turn.meta?.kind !== 'dialog') errors++;
+        done++;
+      }
+    }
+  };
+  const started = performance.now();
+  await Promise.all(Array.from({ length: 16 }, (_, u) => user(u)));
+  const rate = done / ((performance.now() - started) / 1000);
+  latencies.sort((a, b) => a - b);
+
+  // The stored size of one dialog waiting at its review card, every answer given.
+  const sizeUser = `bench-size-${process.pid}`;
+  for (const body of steps.slice(0, -1)) {
+    await rt.app.request('/api/chat', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ userId: sizeUser, ...body }),
+    });
+  }
+  const size = await sql<{ text_bytes: number; stored_bytes: number }>`
+    select octet_length(state::text)::int as text_bytes, pg_column_size(state)::int as stored_bytes
+    from dialogs where conversation_id = ${`web:${sizeUser}`}`.execute(rt.db);
+  const registrations = await rt.db.selectFrom('registrations').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
+  console.log(
+    `dialog steps over HTTP (${rt.databaseKind}, 16 users)  ${rate.toFixed(0).padStart(6)} steps/s  p50 ${percentile(latencies, 0.5).toFixed(1)} ms  p99 ${percentile(latencies, 0.99).toFixed(1)} ms  errors ${errors}`,
+  );
+  console.log(`ratio dialog steps : /api/chat answers = ${(rate / answersPerSecond).toFixed(3)}`);
+  console.log(`registrations confirmed during the run: ${registrations?.n}`);
+  const s = size.rows[0];
+  console.log(
+    `one dialog at its review card: ${s?.text_bytes} bytes of JSON, ${s?.stored_bytes} bytes stored (target <= 1024: ${(s?.stored_bytes ?? 0) <= 1024 ? 'met' : 'MISSED'})`,
+  );
+  server.close();
+  await rt.close();
 }
 
 console.log(`node ${process.version}, ${seconds} s per load run\n`);
@@ -104,4 +181,7 @@ if (only !== 'http') {
   const big = timeSearch(generatedKnowledgeBase(1_000), 'generated knowledge base');
   console.log(`ratio p99 generated : real = ${(big.p99 / real.p99).toFixed(2)}\n`);
 }
-if (only !== 'retrieval') await httpBench();
+if (only !== 'retrieval') {
+  const answersPerSecond = await httpBench();
+  await dialogBench(answersPerSecond);
+}

@@ -212,6 +212,22 @@ describe.each(backends)('registration dialog on %s', (backend) => {
     expect(turn.text).toMatch(/nothing in progress/);
   });
 
+  it("accepts the user's own shared contact as the phone number, and only their own", async () => {
+    const conversationId = `telegram:${uid('contact')}`;
+    const say = (extra: Record<string, unknown>) =>
+      t.rt.assistant.handle({ channel: 'telegram', conversationId, lang: 'zh', ...extra });
+    await say({ text: '/register' });
+    await say({ choice: 'd:consent:agree' });
+    await say({ text: '孙悦' });
+    let turn = await say({ contact: { phone: '+86 139 0000 1111', own: false } });
+    expect(turn.meta.field).toBe('phone');
+    expect(turn.replies[0]?.text).toContain('您自己的联系方式');
+    turn = await say({ contact: { phone: '+86 139 0000 1111', own: true } });
+    expect(turn.meta.field).toBe('email');
+    const row = await t.rt.db.selectFrom('dialogs').select('state').where('conversation_id', '=', conversationId).executeTakeFirstOrThrow();
+    expect(JSON.stringify(row.state)).toContain('13900001111');
+  });
+
   it('declining consent stores nothing', async () => {
     const id = uid('decline');
     const chat = chatter(t.rt.app, id);
