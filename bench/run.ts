@@ -160,7 +160,10 @@ async function dialogBench(answersPerSecond: number) {
   const size = await sql<{ text_bytes: number; stored_bytes: number }>`
     select octet_length(state::text)::int as text_bytes, pg_column_size(state)::int as stored_bytes
     from dialogs where conversation_id = ${`web:${sizeUser}`}`.execute(rt.db);
-  const registrations = await rt.db.selectFrom('registrations').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
+  const registrations = await rt.db
+    .selectFrom('registrations')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .executeTakeFirst();
   console.log(
     `dialog steps over HTTP (${rt.databaseKind}, 16 users)  ${rate.toFixed(0).padStart(6)} steps/s  p50 ${percentile(latencies, 0.5).toFixed(1)} ms  p99 ${percentile(latencies, 0.99).toFixed(1)} ms  errors ${errors}`,
   );

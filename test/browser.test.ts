@@ -61,6 +61,19 @@ describe.runIf(run)('the web chat page', () => {
     await expect.poll(() => page.locator('.bot').count()).toBeGreaterThan(bots);
     await expect.poll(() => page.locator('.bot').last().textContent()).toContain('承办单位');
 
+    // The answer on taking part offers to pre-register: the dialog runs on buttons and typing.
+    await page.locator('.bot .choices button', { hasText: '意向预登记' }).last().click();
+    await expect.poll(() => page.locator('.bot').last().textContent()).toContain('个人信息说明');
+    await page.locator('.bot .choices button', { hasText: '同意并继续' }).last().click();
+    await expect.poll(() => page.locator('.bot').last().textContent()).toContain('请输入您的姓名');
+    await page.fill('#text', '李雷');
+    await page.press('#text', 'Enter');
+    await expect.poll(() => page.locator('.bot').last().textContent()).toContain('手机号');
+    // Buttons of an answered step are disabled: a menu cannot be used twice.
+    expect(await page.locator('.bot .choices button', { hasText: '同意并继续' }).last().isDisabled()).toBe(
+      true,
+    );
+
     mkdirSync('test-artifacts', { recursive: true });
     await page.screenshot({ path: 'test-artifacts/web-chat-zh.png', fullPage: true });
 
@@ -69,9 +82,11 @@ describe.runIf(run)('the web chat page', () => {
     await expect.poll(() => page.locator('#send').textContent()).toBe('Send');
     await page.fill('#text', '高研班每年办多少期？');
     await page.click('#send');
+    // Asked mid-dialog: answered in English, then the dialog asks for the phone number again.
     await expect
-      .poll(() => page.locator('.bot').last().textContent(), { timeout: 10_000 })
+      .poll(() => page.locator('.bot').nth(-2).textContent(), { timeout: 10_000 })
       .toContain('300 national-level');
+    await expect.poll(() => page.locator('.bot').last().textContent()).toContain('mobile number');
     await page.screenshot({ path: 'test-artifacts/web-chat-en.png', fullPage: true });
     await page.close();
   });

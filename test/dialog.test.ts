@@ -2,6 +2,7 @@
 // on Postgres.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerFlow } from '../src/core/dialog/flows.ts';
 import { pseudonym } from '../src/db/interactions.ts';
 import { answers, chatter, fillRegistration } from './helpers/chat.ts';
 import { backends } from './helpers/db.ts';
@@ -224,7 +225,11 @@ describe.each(backends)('registration dialog on %s', (backend) => {
     expect(turn.replies[0]?.text).toContain('您自己的联系方式');
     turn = await say({ contact: { phone: '+86 139 0000 1111', own: true } });
     expect(turn.meta.field).toBe('email');
-    const row = await t.rt.db.selectFrom('dialogs').select('state').where('conversation_id', '=', conversationId).executeTakeFirstOrThrow();
+    const row = await t.rt.db
+      .selectFrom('dialogs')
+      .select('state')
+      .where('conversation_id', '=', conversationId)
+      .executeTakeFirstOrThrow();
     expect(JSON.stringify(row.state)).toContain('13900001111');
   });
 
@@ -465,18 +470,7 @@ describe.each(backends)('registration dialog on %s', (backend) => {
     ];
     const chat = chatter(t.rt.app, uid('hostile'), 'en');
     await chat.say('/register');
-    for (const step of [
-      'consent',
-      'name',
-      'phone',
-      'email',
-      'organization',
-      'title',
-      'field',
-      'subproject',
-      'province',
-      'experience',
-    ]) {
+    for (const step of registerFlow.steps.map((s) => s.id)) {
       let turn: Awaited<ReturnType<typeof chat.say>> | undefined;
       for (const h of hostile) {
         turn = await chat.say(h);
