@@ -60,12 +60,19 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       logger.error(`interaction log: write failed, ${pending} rows kept for retry`, error),
     onDrop: (dropped, total) =>
       logger.error(`interaction log: buffer full, dropped ${dropped} oldest rows (${total} in all)`),
+    onReject: (error, total) =>
+      logger.error(`interaction log: a row was refused and set aside (${total} in all)`, error),
   });
   const assistant = createAssistant({
     knowledge: knowledgeBase,
     preferences: cachePreferences(createPreferenceStore(handle.db)),
     dialogs: createDialogStore(handle.db),
-    registrations: createRegistrationStore(handle.db, { beforeForget: () => log.flush() }),
+    registrations: createRegistrationStore(handle.db, {
+      beforeForget: async (conversationId) => {
+        log.forget(conversationId);
+        await log.flush();
+      },
+    }),
     dialogTtlMs: config.DIALOG_TTL_DAYS * 86_400_000,
     log,
     onError: (error, context) => logger.error(`assistant: ${context} failed`, error),

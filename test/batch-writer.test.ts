@@ -80,6 +80,57 @@ describe('the batch writer', () => {
     expect(w.stats().written).toBe(100);
   });
 
+  it('sets aside a row the store refuses, writing the rest of its batch', async () => {
+    const written: number[] = [];
+    const refused: number[] = [];
+    const w = createBatchWriter<number>({
+      write: async (rows) => {
+        if (rows.includes(13)) throw Object.assign(new Error('bad row'), { code: '22P05' });
+        written.push(...rows);
+      },
+      isRejected: (e) => (e as { code?: string }).code === '22P05',
+      onReject: (_e, total) => refused.push(total),
+      intervalMs: 0,
+    });
+    for (let i = 10; i < 20; i++) w.push(i);
+    await w.flush();
+    expect(written.sort((a, b) => a - b)).toEqual([10, 11, 12, 14, 15, 16, 17, 18, 19]);
+    expect(w.stats()).toMatchObject({ pending: 0, rejected: 1, written: 9 });
+    expect(refused).toEqual([1]);
+  });
+
+  it('keeps unwritten rows when the store goes down while a refused batch is being split', async () => {
+    let calls = 0;
+    const written: number[] = [];
+    const w = createBatchWriter<number>({
+      write: async (rows) => {
+        calls++;
+        if (calls === 1) throw Object.assign(new Error('bad row'), { code: '23514' });
+        if (calls === 3) throw new Error('connection refused');
+        written.push(...rows);
+      },
+      isRejected: (e) => (e as { code?: string }).code === '23514',
+      intervalMs: 0,
+    });
+    for (let i = 0; i < 4; i++) w.push(i);
+    await w.flush();
+    // First half written, second half back in the queue, nothing lost.
+    expect(written).toEqual([0, 1]);
+    expect(w.stats().pending).toBe(2);
+    await w.flush();
+    expect(written).toEqual([0, 1, 2, 3]);
+  });
+
+  it('anonymises rows still waiting in memory', async () => {
+    const written: string[] = [];
+    const w = createBatchWriter<string>({ write: async (rows) => void written.push(...rows), intervalMs: 0 });
+    w.push('keep');
+    w.push('secret');
+    w.update((row) => (row === 'secret' ? '' : row));
+    await w.close();
+    expect(written).toEqual(['keep', '']);
+  });
+
   it('refuses rows after close', async () => {
     const w = createBatchWriter<number>({ write: async () => {}, intervalMs: 0 });
     await w.close();

@@ -1,7 +1,8 @@
 import { type KyselyPlugin, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config.ts';
-import { insertInteractions, pseudonym } from '../src/db/interactions.ts';
+import type { InteractionRecord } from '../src/core/types.ts';
+import { createInteractionLog, insertInteractions, pseudonym } from '../src/db/interactions.ts';
 import { migrateToLatest, pendingMigrations } from '../src/db/migrate.ts';
 import { createPreferenceStore } from '../src/db/preferences.ts';
 import { createRuntime, type Runtime } from '../src/runtime.ts';
@@ -73,6 +74,47 @@ describe.each(backends)('database on %s', (backend) => {
     });
     expect(rows[1]?.confidence).toBeCloseTo(0.75);
     expect(new Date(rows[0]?.created_at as Date).toISOString()).toBe(at.toISOString());
+  });
+
+  it('stores text with NUL characters and unpaired surrogates, cleaned', async () => {
+    await insertInteractions(t.handle.db, [
+      {
+        at: new Date(),
+        channel: 'web',
+        conversationId: 'web:nul',
+        turnId: 'nul',
+        direction: 'in',
+        text: 'a\u0000b\uD800c',
+      },
+    ]);
+    const row = await t.handle.db
+      .selectFrom('interactions')
+      .select('text')
+      .where('turn_id', '=', 'nul')
+      .executeTakeFirst();
+    expect(row?.text).toBe('ab\uFFFDc');
+  });
+
+  it('sets aside a row Postgres refuses and writes the others of its batch', async () => {
+    const log = createInteractionLog(t.handle.db, { intervalMs: 0 });
+    const row = (turnId: string, direction: string) =>
+      ({
+        at: new Date(),
+        channel: 'web',
+        conversationId: 'web:batch',
+        turnId,
+        direction,
+        text: 'x',
+      }) as InteractionRecord;
+    for (const r of [row('b1', 'in'), row('b2', 'sideways'), row('b3', 'out')]) log.record(r);
+    await log.close();
+    expect(log.stats()).toMatchObject({ pending: 0, rejected: 1, written: 2 });
+    const rows = await t.handle.db
+      .selectFrom('interactions')
+      .select('turn_id')
+      .where('turn_id', 'in', ['b1', 'b2', 'b3'])
+      .execute();
+    expect(rows.map((r) => r.turn_id).sort()).toEqual(['b1', 'b3']);
   });
 
   it('refuses a row that breaks the schema', async () => {

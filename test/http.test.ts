@@ -130,8 +130,10 @@ describe('POST /api/chat', () => {
     ]);
     const res = await post(bytes);
     expect([200, 400]).toContain(res.status);
-    // The database is intact and still answering.
+    // The database is intact and still answering, and every turn was logged.
     expect((await rt.app.request('/healthz')).status).toBe(200);
+    await rt.log.flush();
+    expect(rt.log.stats()).toMatchObject({ pending: 0, rejected: 0 });
   });
 
   it('answers the same request twice the same way (a retry is harmless)', async () => {

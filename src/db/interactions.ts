@@ -11,6 +11,13 @@ export async function pseudonym(conversationId: string): Promise<string> {
   return [...new Uint8Array(digest).slice(0, 16)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+/** Text Postgres accepts: no NUL characters, no unpaired surrogates. */
+export const storable = (text: string) => text.replace(/\u0000/g, '').toWellFormed();
+
+/** Postgres error classes 22 (data exception) and 23 (integrity): the row is bad, not the server. */
+export const isDataError = (error: unknown) =>
+  /^2[23]/.test(String((error as { code?: unknown })?.code ?? ''));
+
 /** Inserts interaction rows in one statement. */
 export async function insertInteractions(db: Kysely<Database>, rows: InteractionRecord[]): Promise<void> {
   if (rows.length === 0) return;
@@ -21,7 +28,7 @@ export async function insertInteractions(db: Kysely<Database>, rows: Interaction
       conversation: r.anonymous ? 'forgotten' : await pseudonym(r.conversationId),
       turn_id: r.turnId,
       direction: r.direction,
-      text: r.text,
+      text: storable(r.text),
       kind: r.kind ?? null,
       sources: r.sources ?? null,
       confidence: r.confidence ?? null,
@@ -39,10 +46,22 @@ export function createInteractionLog(
   options: Omit<BatchWriterOptions<InteractionRecord>, 'write'> = {},
 ) {
   const writer = createBatchWriter<InteractionRecord>({
+    isRejected: isDataError,
     ...options,
     write: (rows) => insertInteractions(db, rows),
   });
-  return { ...writer, record: (row: InteractionRecord) => writer.push(row) };
+  return {
+    ...writer,
+    record: (row: InteractionRecord) => writer.push(row),
+    /** Anonymises a conversation's rows that are still waiting to be written. */
+    forget(conversationId: string) {
+      writer.update((row) =>
+        row.conversationId === conversationId
+          ? { ...row, text: '', anonymous: true, conversationId: '' }
+          : row,
+      );
+    },
+  };
 }
 
 export type InteractionLog = ReturnType<typeof createInteractionLog>;

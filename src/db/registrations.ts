@@ -35,7 +35,7 @@ class Conflict extends Error {
 
 export function createRegistrationStore(
   db: Kysely<Database>,
-  options: { beforeForget?: () => Promise<void> } = {},
+  options: { beforeForget?: (conversationId: string) => Promise<void> } = {},
 ): RegistrationStore {
   return {
     async list(conversationId) {
@@ -95,8 +95,8 @@ export function createRegistrationStore(
     },
 
     async forget(conversationId) {
-      // Log rows still waiting in memory are written first, so that they are scrubbed too.
-      await options.beforeForget?.();
+      // Log rows still waiting in memory are anonymised and written first.
+      await options.beforeForget?.(conversationId);
       const conversation = await pseudonym(conversationId);
       await db.transaction().execute(async (trx) => {
         await trx.deleteFrom('registrations').where('conversation_id', '=', conversationId).execute();

@@ -1,7 +1,9 @@
 /**
  * A bounded, batched background writer. `push` never waits and never throws: rows are written in
  * batches on a timer, failed batches stay queued and are retried with backoff, and when the buffer
- * is full the oldest rows are dropped and counted. `close` flushes what is left (for shutdown).
+ * is full the oldest rows are dropped and counted. A row the store refuses as such (`isRejected`)
+ * is isolated by splitting its batch and set aside, so one bad row never holds up the others.
+ * `close` flushes what is left (for shutdown).
  */
 export interface BatchWriterOptions<T> {
   write: (rows: T[]) => Promise<void>;
@@ -15,12 +17,17 @@ export interface BatchWriterOptions<T> {
   maxBackoffMs?: number;
   onError?: (error: unknown, pending: number) => void;
   onDrop?: (dropped: number, totalDropped: number) => void;
+  /** True when the error is about the rows (bad data), not the store being unavailable. */
+  isRejected?: (error: unknown) => boolean;
+  onReject?: (error: unknown, totalRejected: number) => void;
 }
 
 export interface BatchWriterStats {
   pending: number;
   written: number;
   dropped: number;
+  /** Rows the store refused (bad data), set aside. */
+  rejected: number;
   failures: number;
 }
 
@@ -30,7 +37,7 @@ export function createBatchWriter<T>(options: BatchWriterOptions<T>) {
   const intervalMs = options.intervalMs ?? 1_000;
   const maxBackoff = options.maxBackoffMs ?? 30_000;
   let buffer: T[] = [];
-  const stats = { written: 0, dropped: 0, failures: 0 };
+  const stats = { written: 0, dropped: 0, rejected: 0, failures: 0 };
   let consecutiveFailures = 0;
   let retryAt = 0;
   let running: Promise<void> | undefined;
@@ -56,26 +63,45 @@ export function createBatchWriter<T>(options: BatchWriterOptions<T>) {
     if (buffer.length >= batchSize && !running && Date.now() >= retryAt) void flush();
   }
 
+  /** Writes rows, halving a refused batch down to the bad rows; returns what the store could not take. */
+  async function writeRows(rows: T[]): Promise<{ unwritten: T[]; error?: unknown }> {
+    try {
+      await options.write(rows);
+      stats.written += rows.length;
+      return { unwritten: [] };
+    } catch (error) {
+      if (!options.isRejected?.(error)) return { unwritten: rows, error };
+      if (rows.length === 1) {
+        stats.rejected++;
+        options.onReject?.(error, stats.rejected);
+        return { unwritten: [] };
+      }
+      const half = rows.length >> 1;
+      const first = await writeRows(rows.slice(0, half));
+      if (first.unwritten.length)
+        return { unwritten: [...first.unwritten, ...rows.slice(half)], error: first.error };
+      return writeRows(rows.slice(half));
+    }
+  }
+
   async function drain(force: boolean): Promise<void> {
     while (buffer.length > 0) {
       if (!force && Date.now() < retryAt) return;
       const batch = buffer.splice(0, batchSize);
       inFlight = batch.length;
-      try {
-        await options.write(batch);
-      } catch (error) {
+      const { unwritten, error } = await writeRows(batch).finally(() => {
+        inFlight = 0;
+      });
+      if (unwritten.length) {
         // Back to the front, oldest first; the bound still holds.
-        buffer = batch.concat(buffer);
+        buffer = unwritten.concat(buffer);
         trim();
         stats.failures++;
         consecutiveFailures++;
         retryAt = Date.now() + Math.min(maxBackoff, 250 * 2 ** Math.min(consecutiveFailures, 10));
         options.onError?.(error, buffer.length);
         return;
-      } finally {
-        inFlight = 0;
       }
-      stats.written += batch.length;
       consecutiveFailures = 0;
       retryAt = 0;
     }
@@ -112,6 +138,10 @@ export function createBatchWriter<T>(options: BatchWriterOptions<T>) {
           await new Promise((r) => setTimeout(r, Math.min(200, Math.max(0, deadline - Date.now()))));
       }
       return this.stats();
+    },
+    /** Rewrites rows still waiting in memory (e.g. to anonymise a conversation that was forgotten). */
+    update(fn: (row: T) => T): void {
+      buffer = buffer.map(fn);
     },
     stats(): BatchWriterStats {
       return { pending: buffer.length + inFlight, ...stats };
