@@ -24,6 +24,12 @@ const schema = z.object({
     .positive('must be a number of days above 0')
     .max(365, 'must be at most 365 days')
     .default(7),
+  REGISTRATION_RETENTION_DAYS: z.coerce
+    .number({ message: 'must be a number of days' })
+    .int('must be a whole number of days')
+    .min(1, 'must be at least 1 day')
+    .max(3650, 'must be at most 3650 days')
+    .default(365),
   TELEGRAM_BOT_TOKEN: optional,
   TELEGRAM_WEBHOOK_SECRET: optional.refine((v) => v === undefined || /^[A-Za-z0-9_-]{1,256}$/.test(v), {
     message: 'must be 1-256 characters of A-Z, a-z, 0-9, _ and -',

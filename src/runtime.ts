@@ -7,6 +7,7 @@ import { cachePreferences } from './core/preference-cache.ts';
 import { connectEmbedded, connectPostgres, type DatabaseHandle } from './db/connect.ts';
 import { createDialogStore } from './db/dialogs.ts';
 import { createInteractionLog } from './db/interactions.ts';
+import { purgeExpired } from './db/maintenance.ts';
 import { migrateToLatest, pendingMigrations } from './db/migrate.ts';
 import { createPreferenceStore } from './db/preferences.ts';
 import { createRegistrationStore } from './db/registrations.ts';
@@ -26,6 +27,8 @@ export interface RuntimeOptions {
   memory?: boolean;
   logger?: Logger;
   log?: { intervalMs?: number; maxBuffer?: number; batchSize?: number };
+  /** How often expired dialogs and registrations are deleted (default hourly). */
+  purgeIntervalMs?: number;
   /** Kysely plugins for the app's queries (tests use one to simulate an outage). */
   dbPlugins?: KyselyPlugin[];
 }
@@ -54,6 +57,28 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     }
   }
 
+  // What the privacy notice promises: expired dialogs and old registrations are deleted, at
+  // start-up and every hour.
+  const dialogTtlMs = config.DIALOG_TTL_DAYS * 86_400_000;
+  const purge = async () => {
+    try {
+      const purged = await purgeExpired(handle.db, {
+        dialogTtlMs,
+        retentionDays: config.REGISTRATION_RETENTION_DAYS,
+      });
+      if (purged.dialogs || purged.registrations) {
+        logger.info(
+          `deleted ${purged.dialogs} expired dialogs and ${purged.registrations} registrations past retention`,
+        );
+      }
+    } catch (error) {
+      logger.error('purging expired data failed', error);
+    }
+  };
+  await purge();
+  const purgeTimer = setInterval(() => void purge(), options.purgeIntervalMs ?? 3_600_000);
+  purgeTimer.unref?.();
+
   const log = createInteractionLog(handle.db, {
     ...options.log,
     onError: (error, pending) =>
@@ -73,7 +98,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
         await log.flush();
       },
     }),
-    dialogTtlMs: config.DIALOG_TTL_DAYS * 86_400_000,
+    dialogTtlMs,
+    retentionDays: config.REGISTRATION_RETENTION_DAYS,
     log,
     onError: (error, context) => logger.error(`assistant: ${context} failed`, error),
   });
@@ -100,6 +126,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     /** Flushes the interaction log, then closes the database. Safe to call twice. */
     close(): Promise<void> {
       closing ??= (async () => {
+        clearInterval(purgeTimer);
         const stats = await log.close();
         if (stats.pending > 0)
           logger.error(`interaction log: ${stats.pending} rows could not be written at shutdown`);

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config.ts';
 import type { InteractionRecord } from '../src/core/types.ts';
 import { createInteractionLog, insertInteractions, pseudonym } from '../src/db/interactions.ts';
+import { purgeExpired } from '../src/db/maintenance.ts';
 import { migrateToLatest, pendingMigrations } from '../src/db/migrate.ts';
 import { createPreferenceStore } from '../src/db/preferences.ts';
 import { createRuntime, type Runtime } from '../src/runtime.ts';
@@ -124,6 +125,52 @@ describe.each(backends)('database on %s', (backend) => {
         { at: new Date(), channel: 'web', conversationId: 'x', turnId: 't', direction: 'sideways', text: '' },
       ]),
     ).rejects.toThrow();
+  });
+
+  it('deletes expired dialogs and registrations past retention, and nothing else', async () => {
+    const day = 86_400_000;
+    const now = new Date('2027-06-01T00:00:00Z');
+    const ago = (days: number) => new Date(now.getTime() - days * day);
+    const state = JSON.stringify({ flow: 'register', step: 'name', data: {}, attempts: 0, lang: 'zh' });
+    await t.handle.db
+      .insertInto('dialogs')
+      .values([
+        { conversation_id: 'purge:old-dialog', state, updated_at: ago(8) },
+        { conversation_id: 'purge:new-dialog', state, updated_at: ago(6) },
+      ])
+      .execute();
+    const registration = (id: string, updated: Date) => ({
+      reference: `KUP-${id}`,
+      conversation_id: `purge:${id}`,
+      channel: 'web',
+      subproject: 'advanced-training',
+      name: 'n',
+      phone: '13800000000',
+      lang: 'zh',
+      created_at: updated,
+      updated_at: updated,
+    });
+    await t.handle.db
+      .insertInto('registrations')
+      .values([registration('OLD', ago(366)), registration('NEW', ago(300))])
+      .execute();
+    expect(await purgeExpired(t.handle.db, { dialogTtlMs: 7 * day, retentionDays: 365, now })).toEqual({
+      dialogs: 1,
+      registrations: 1,
+    });
+    const dialogs = await t.handle.db
+      .selectFrom('dialogs')
+      .select('conversation_id')
+      .where('conversation_id', 'like', 'purge:%')
+      .execute();
+    expect(dialogs.map((d) => d.conversation_id)).toEqual(['purge:new-dialog']);
+    const regs = await t.handle.db
+      .selectFrom('registrations')
+      .select('reference')
+      .where('reference', 'like', 'KUP-%')
+      .execute();
+    expect(regs.map((r) => r.reference)).toContain('KUP-NEW');
+    expect(regs.map((r) => r.reference)).not.toContain('KUP-OLD');
   });
 
   it('remembers and updates a language preference', async () => {

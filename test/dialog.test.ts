@@ -150,7 +150,11 @@ describe.each(backends)('registration dialog on %s', (backend) => {
     await chat.say('aerospace');
     turn = await chat.say('the fifth one');
     expect(turn.meta.field).toBe('subproject');
-    await chat.pick('d:subproject:undecided');
+    // "Help me choose" recommends from the answers so far and asks again.
+    turn = await chat.pick('d:subproject:undecided');
+    expect(turn.meta.field).toBe('subproject');
+    expect(turn.text).toMatch(/Advanced training: for high-level/);
+    await chat.pick('d:subproject:advanced-training');
     for (const bad of ['Atlantis', 'Narnia', 'Mordor']) turn = await chat.say(bad);
     expect(turn.meta.field).toBe('province');
     // A list question that is not required can be skipped after three tries.
@@ -231,6 +235,97 @@ describe.each(backends)('registration dialog on %s', (backend) => {
       .where('conversation_id', '=', conversationId)
       .executeTakeFirstOrThrow();
     expect(JSON.stringify(row.state)).toContain('13900001111');
+  });
+
+  it('reads typed list answers generously, and refuses what names no option', async () => {
+    const chat = chatter(t.rt.app, uid('lists'));
+    for (const a of ['我要报名', 'd:consent:agree', '林青', '13800004444', 'd:email:skip', '某某设计院']) {
+      await (a.startsWith('d:') ? chat.pick(a) : chat.say(a));
+    }
+    let turn = await chat.say('高级');
+    // Ambiguous (副高级 or 正高级?): asked again with the buttons, not answered as a question.
+    expect(turn.meta).toMatchObject({ field: 'title', sources: [] });
+    expect(turn.text).toContain('请从下面的选项中选择');
+    turn = await chat.say('中级工程师');
+    expect(turn.meta.field).toBe('field');
+    turn = await chat.say('新能源车');
+    expect(turn.meta.field).toBe('subproject');
+    await chat.say('数字工程师');
+    turn = await chat.say('广东省深圳市');
+    expect(turn.meta.field).toBe('experience');
+    turn = await chat.say('5');
+    expect(turn.text).toContain('中级');
+    expect(turn.text).toContain('新能源汽车');
+    expect(turn.text).toContain('广东');
+    // Back from an edit returns to the card; consent is not an editable answer.
+    turn = await chat.pick('d:review:edit:province');
+    turn = await chat.say('上一步');
+    expect(turn.meta.field).toBe('confirm');
+    turn = await chat.pick('d:review:edit:consent');
+    expect(turn.meta.field).toBe('confirm');
+    expect(turn.text).toContain('请点“确认提交”');
+  });
+
+  it('/forget answered "no" in the middle of a registration carries on with it', async () => {
+    const chat = chatter(t.rt.app, uid('forget-no'), 'en');
+    for (const a of ['/register', 'd:consent:agree', 'Kept Name'])
+      await (a.startsWith('d:') ? chat.pick(a) : chat.say(a));
+    let turn = await chat.say('/forget');
+    expect(turn.meta.field).toBe('confirm');
+    turn = await chat.pick('d:confirm:no');
+    expect(turn.text).toMatch(/nothing was deleted/);
+    expect(turn.meta.field).toBe('phone');
+    turn = await chat.say('13800005555');
+    turn = await chat.pick('d:email:skip');
+    expect(turn.meta.field).toBe('organization');
+    // Another dialog's button does not throw this one away.
+    turn = await chat.pick('start:triage');
+    expect(turn.meta.field).toBe('organization');
+    expect(turn.text).toMatch(/finish this one first/);
+  });
+
+  it('takes only known answers from a button, and ignores forged ones', async () => {
+    const id = uid('forged');
+    const chat = chatter(t.rt.app, id, 'en');
+    let turn = await chat.pick('start:register:<b>x</b>:senior:\u0000');
+    expect(turn.meta.field).toBe('consent');
+    for (const a of ['d:consent:agree', 'Forge Test', '13800006666', 'd:email:skip', 'Org']) {
+      turn = await (a.startsWith('d:') ? chat.pick(a) : chat.say(a));
+    }
+    // The title (valid) was taken; the sub-project (forged) will be asked.
+    expect(turn.meta.field).toBe('field');
+    turn = await chat.pick('d:field:it');
+    expect(turn.meta.field).toBe('subproject');
+  });
+
+  it('says "nothing to cancel" to a natural cancel, and a stale button is just stale', async () => {
+    const chat = chatter(t.rt.app, uid('stale'));
+    let turn = await chat.say('取消');
+    expect(turn.text).toContain('当前没有进行中的登记');
+    await chat.say('我要报名');
+    await chat.say('取消');
+    turn = await chat.pick('d:consent:agree');
+    expect(turn.text).toContain('菜单已失效');
+    expect(turn.text).not.toContain('已经提交过');
+  });
+
+  it('answers a question asked mid-dialog in its own language', async () => {
+    const chat = chatter(t.rt.app, uid('q-lang'));
+    await chat.say('我要报名');
+    await chat.pick('d:consent:agree');
+    const turn = await chat.say('How many digital engineers are trained each year?');
+    expect(turn.meta.lang).toBe('en');
+    expect(turn.text).toContain('80,000');
+    expect(turn.meta.field).toBe('name');
+    // The dialog carries on in the language the user last asked in; a name in Han characters is an
+    // answer, not a change of language.
+    const name = await chat.say('李娜');
+    expect(name.meta).toMatchObject({ field: 'phone', lang: 'en' });
+  });
+
+  it('/help lists the commands', async () => {
+    const turn = await chatter(t.rt.app, uid('help'), 'en').say('/help');
+    for (const c of ['/register', '/status', '/cancel', '/forget', '/lang']) expect(turn.text).toContain(c);
   });
 
   it('declining consent stores nothing', async () => {
@@ -382,7 +477,8 @@ describe.each(backends)('registration dialog on %s', (backend) => {
     await en.pick('d:title:senior');
     await en.pick('d:role:manager');
     turn = await en.pick('d:field:aerospace');
-    expect(turn.text).toMatch(/Advanced training: mainly for mid- and high-level/);
+    expect(turn.text).toMatch(/Advanced training: for high-level professional/);
+    expect(turn.text).not.toMatch(/Digital technology engineer/);
   });
 
   it('/forget deletes every trace of personal data, after asking', async () => {
@@ -456,6 +552,9 @@ describe.each(backends)('registration dialog on %s', (backend) => {
     expect(inbound).toContain('[email]');
     expect(inbound).toContain('[organization]');
     expect(JSON.stringify(rows)).not.toContain('13812345678');
+    // The review card repeats the answers, so it is not logged either.
+    expect(rows.filter((r) => r.direction === 'out').map((r) => r.text)).toContain('[review card]');
+    expect(JSON.stringify(rows)).not.toContain('张伟');
     expect(rows.filter((r) => r.direction === 'out').map((r) => r.field)).toContain('province');
   });
 

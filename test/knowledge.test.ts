@@ -3,11 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { dialogText } from '../src/core/dialog/messages.ts';
 import { knowledgeBase } from '../src/knowledge/content.generated.ts';
 import { loadKnowledge, parseEntry } from '../src/knowledge/load.ts';
 
 const dir = fileURLToPath(new URL('../knowledge/', import.meta.url));
-const facts = readFileSync(fileURLToPath(new URL('../../shared/program-facts.md', import.meta.url)), 'utf8');
+// A copy of ../shared/program-facts.md, so that the tests run in any clone.
+const facts = readFileSync(fileURLToPath(new URL('./fixtures/program-facts.md', import.meta.url)), 'utf8');
 
 const valid = readFileSync(join(dir, 'advanced-training.md'), 'utf8');
 
@@ -51,6 +53,16 @@ describe('the knowledge base', () => {
         for (const n of text.replace(/(\d),(\d{3})/g, '$1$2').match(/\d+(\.\d+)?/g) ?? []) {
           expect(known.includes(n), `${e.id}: ${n} is not in program-facts.md`).toBe(true);
         }
+      }
+    }
+  });
+
+  it('states only figures that program-facts.md contains in the dialogs too', () => {
+    const known = facts.replace(/(\d),(\d{3})/g, '$1$2');
+    const texts = Object.values(dialogText.reasons).flatMap((t) => [t.zh, t.en]);
+    for (const text of texts) {
+      for (const n of text.replace(/(\d),(\d{3})/g, '$1$2').match(/\d+(\.\d+)?/g) ?? []) {
+        expect(known.includes(n), `${n} in "${text.slice(0, 30)}…" is not in program-facts.md`).toBe(true);
       }
     }
   });

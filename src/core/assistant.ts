@@ -5,7 +5,8 @@
 import type { KnowledgeBase, KnowledgeEntry } from '../knowledge/schema.ts';
 import { createDialogEngine, type DialogEngine, type DialogTurn } from './dialog/engine.ts';
 import { dialogText } from './dialog/messages.ts';
-import { isRegisterRequest, isTriageRequest } from './intents.ts';
+import { FIELDS, SUBPROJECTS, TITLES } from './dialog/options.ts';
+import { isCancel, isRegisterRequest, isTriageRequest, looksLikeQuestion } from './intents.ts';
 import { languageNames, messages } from './messages.ts';
 import { detectLanguage } from './normalize.ts';
 import { createRetriever, type RetrievalHit, type Retriever } from './retriever.ts';
@@ -32,6 +33,8 @@ export interface AssistantDeps {
   registrations?: RegistrationStore;
   /** Unfinished dialogs expire after this long (default 7 days). */
   dialogTtlMs?: number;
+  /** Registrations are deleted this many days after their last update (default 365). */
+  retentionDays?: number;
   log?: InteractionSink;
   retriever?: Retriever;
   /** Below this confidence the assistant says it is not sure (default 0.6). */
@@ -140,6 +143,7 @@ export function createAssistant(deps: AssistantDeps) {
           registrations: deps.registrations,
           answer: knowledgeAnswer,
           ...(deps.dialogTtlMs ? { ttlMs: deps.dialogTtlMs } : {}),
+          ...(deps.retentionDays ? { retentionDays: deps.retentionDays } : {}),
           ...(deps.now ? { now: deps.now } : {}),
         })
       : undefined;
@@ -161,6 +165,20 @@ export function createAssistant(deps: AssistantDeps) {
       report(error, 'saving the language preference');
     }
   }
+
+  /** /lang and the language buttons: remember the choice; then `then` renders in that language. */
+  async function switchLanguage(
+    msg: IncomingMessage,
+    value: string | undefined,
+    lang: Lang,
+    then: (wanted: Lang) => Turn,
+  ): Promise<Turn> {
+    const wanted = parseLang(value);
+    if (!wanted) return languageChoices(lang);
+    await setLanguage(msg.conversationId, wanted);
+    return then(wanted);
+  }
+  const welcomeIn = (wanted: Lang) => welcome(wanted, messages.languageSet[wanted]);
 
   const languageChoices = (lang: Lang) =>
     turn('command', lang, [
@@ -185,12 +203,8 @@ export function createAssistant(deps: AssistantDeps) {
       case 'help':
         return welcome(lang, messages.help[lang]);
       case 'lang':
-      case 'language': {
-        const wanted = parseLang(arg);
-        if (!wanted) return languageChoices(lang);
-        await setLanguage(msg.conversationId, wanted);
-        return welcome(wanted, messages.languageSet[wanted]);
-      }
+      case 'language':
+        return switchLanguage(msg, arg, lang, welcomeIn);
       default:
         if (dialog) {
           if (name === 'register') return dialog.start(msg.conversationId, 'register', lang);
@@ -209,21 +223,18 @@ export function createAssistant(deps: AssistantDeps) {
       const entry = byId.get(value);
       if (entry) return answer(entry, lang, 1);
     }
-    if (kind === 'lang') {
-      const wanted = parseLang(value);
-      if (wanted) {
-        await setLanguage(msg.conversationId, wanted);
-        return welcome(wanted, messages.languageSet[wanted]);
-      }
-    }
+    if (kind === 'lang' && parseLang(value)) return switchLanguage(msg, value, lang, welcomeIn);
     if (dialog && kind === 'start' && (value === 'register' || value === 'triage')) {
-      const [subproject, title] = rest;
+      // A recommendation's button carries answers already given: only known ids are taken.
+      const [subproject, title, field] = rest;
       const preset: DialogState['data'] = {};
-      if (subproject) preset.subproject = subproject;
-      if (title) preset.title = title;
-      return dialog.start(msg.conversationId, value, lang, preset);
+      if (SUBPROJECTS.some((o) => o.id === subproject && o.id !== 'undecided'))
+        preset.subproject = subproject ?? null;
+      if (TITLES.some((o) => o.id === title)) preset.title = title ?? null;
+      if (FIELDS.some((o) => o.id === field)) preset.field = field ?? null;
+      return dialog.start(msg.conversationId, value, lang, value === 'register' ? preset : {});
     }
-    if (dialog && kind === 'd') return dialog.alreadyDone(msg.conversationId, lang);
+    if (dialog && kind === 'd') return dialog.alreadyDone(msg.conversationId, lang, choice);
     if (choice === 'help') return welcome(lang, messages.help[lang]);
     return welcome(lang, messages.expiredChoice[lang]);
   }
@@ -235,6 +246,8 @@ export function createAssistant(deps: AssistantDeps) {
     const text = (msg.text ?? '').trim();
     const choice = msg.choice?.trim();
     const again = (lead: string[]) => dialog.ask({ ...stored.state, lang }, lang, lead);
+    const resumeIn = (wanted: Lang) =>
+      dialog.ask({ ...stored.state, lang: wanted }, wanted, [messages.languageSet[wanted]]);
 
     if (text.startsWith('/')) {
       const [name, arg] = parseCommand(text);
@@ -242,12 +255,8 @@ export function createAssistant(deps: AssistantDeps) {
         case 'cancel':
           return dialog.step(id, msg.channel, { text: 'cancel' }, lang, stored);
         case 'lang':
-        case 'language': {
-          const wanted = parseLang(arg);
-          if (!wanted) return languageChoices(lang);
-          await setLanguage(id, wanted);
-          return dialog.ask({ ...stored.state, lang: wanted }, wanted, [messages.languageSet[wanted]]);
-        }
+        case 'language':
+          return switchLanguage(msg, arg, lang, resumeIn);
         case 'status':
           return again([await dialog.status(id, lang)]);
         case 'register':
@@ -264,14 +273,9 @@ export function createAssistant(deps: AssistantDeps) {
     }
     if (choice && !choice.startsWith('d:')) {
       const [kind = '', value = ''] = choice.split(':');
-      if (kind === 'lang' && parseLang(value)) {
-        const wanted = parseLang(value) as Lang;
-        await setLanguage(id, wanted);
-        return dialog.ask({ ...stored.state, lang: wanted }, wanted, [messages.languageSet[wanted]]);
-      }
-      if (kind === 'start' && (value === 'register' || value === 'triage') && stored.state.flow !== value) {
-        return choose(msg, choice, lang);
-      }
+      if (kind === 'lang' && parseLang(value)) return switchLanguage(msg, value, lang, resumeIn);
+      // Another dialog's button: finish or cancel this one first (its answers are kept).
+      if (kind === 'start') return again([dialogText.finishFirst[lang]]);
       const entry = kind === 'topic' ? byId.get(value) : undefined;
       if (entry) {
         const again2 = again([]);
@@ -309,11 +313,16 @@ export function createAssistant(deps: AssistantDeps) {
         dialogDown = true;
       }
     }
+    // The language of the message, unless the user chose one; mid-dialog, answers to a step
+    // ("Li Na", "中国科学院") keep the dialog's language, questions and requests get their own.
+    const asks =
+      isQuestion &&
+      (!loaded.stored || looksLikeQuestion(text) || isRegisterRequest(text) || isTriageRequest(text));
     const lang =
       msg.lang ??
       (await storedLanguage(msg.conversationId)) ??
+      (asks ? detectLanguage(text) : undefined) ??
       loaded.stored?.state.lang ??
-      (isQuestion ? detectLanguage(text) : undefined) ??
       'zh';
 
     try {
@@ -331,7 +340,9 @@ export function createAssistant(deps: AssistantDeps) {
       else if (text.startsWith('/')) {
         const [name, arg] = parseCommand(text);
         result = await command(msg, name, arg, lang);
-      } else if (dialog && isRegisterRequest(text))
+      } else if (dialog && isCancel(text))
+        result = turn('command', lang, [{ text: dialogText.nothingToCancel[lang] }]);
+      else if (dialog && isRegisterRequest(text))
         result = await dialog.start(msg.conversationId, 'register', lang);
       else if (dialog && isTriageRequest(text))
         result = await dialog.start(msg.conversationId, 'triage', lang);
@@ -354,6 +365,7 @@ export function createAssistant(deps: AssistantDeps) {
       const text = (msg.text ?? '').trim();
       const choice = msg.choice?.trim();
       const { redacted, forgotten, ...result } = await respond(msg, text, choice);
+      if (forgotten) deps.preferences.forget?.(msg.conversationId);
 
       if (deps.log) {
         const turnId = crypto.randomUUID();
@@ -371,7 +383,11 @@ export function createAssistant(deps: AssistantDeps) {
             ...base,
             at: new Date(),
             direction: 'out',
-            text: result.replies.map((r) => r.text).join('\n\n'),
+            // The review card repeats the user's answers: it stays out of the log like they do.
+            text:
+              result.meta.kind === 'dialog' && result.meta.field === 'confirm'
+                ? '[review card]'
+                : result.replies.map((r) => r.text).join('\n\n'),
             kind: result.meta.kind,
             sources: result.meta.sources,
             confidence: result.meta.confidence,

@@ -58,3 +58,13 @@ export const isCancel = (text: string) =>
 export const isBack = (text: string) =>
   /^(back|go back|previous|上一步|返回|后退|回到上一步)$/.test(squash(text));
 export const isSkip = (text: string) => /^(skip|跳过|略过|不填|没有|无|none|n a|na)$/.test(squash(text));
+
+/** Does a typed text read as a question (rather than a name, an employer or a title)? */
+export function looksLikeQuestion(text: string): boolean {
+  const t = text.trim();
+  return (
+    /[?？]$/.test(t) ||
+    /(吗|呢|么|什么|哪|多少|几|怎么|如何|是否|有没有|是不是)/.test(t) ||
+    /^(what|how|who|which|when|where|why|is|are|can|could|does|do|will|tell me)\b/i.test(t)
+  );
+}

@@ -7,14 +7,13 @@ export const messages = {
     en: 'Hello! I answer questions about China\'s professional and technical personnel knowledge update project (专业技术人才知识更新工程): its four sub-projects, priority fields, scale and how to take part. Ask me anything, e.g. "How many advanced training courses are there a year?", or pick a topic below. Type /lang zh for Chinese.',
   },
   help: {
-    zh: '直接用中文或英文提问即可。常用命令：/help 帮助，/lang zh 或 /lang en 切换语言。我只根据公开的工程资料回答，不能代为录取；具体安排请以所在省份人力资源社会保障部门和承办单位的通知为准。',
-    en: "Just ask in English or Chinese. Commands: /help for this message, /lang en or /lang zh to switch language. I answer only from the programme's published facts and cannot admit anyone; for details follow your provincial HR department and the host unit.",
+    zh: '直接用中文或英文提问即可。命令：/register 意向预登记，/status 查看我的登记，/cancel 取消进行中的登记，/forget 删除我的全部信息，/lang zh 或 /lang en 切换语言，/help 帮助。我只根据公开的工程资料回答，不能决定录取；具体安排请以所在省份人力资源社会保障部门和承办单位的通知为准。',
+    en: "Just ask in English or Chinese. Commands: /register to pre-register your interest, /status to see your registrations, /cancel to stop a registration in progress, /forget to delete all your information, /lang en or /lang zh to switch language, /help for this message. I answer only from the programme's published facts and cannot admit anyone; for details follow your provincial HR department and the host unit.",
   },
   fallback: {
-    zh: '抱歉，这个问题我没有把握回答：我只根据知识更新工程公开的资料作答。费用、日期、地点和录取等具体安排由各承办单位或省级人力资源社会保障部门确定，请向他们咨询。您可以换个问法，或选择下面的话题：',
-    en: "Sorry, I'm not sure about that: I only answer from the knowledge update project's published facts. Details such as fees, dates, venues and admission are set by each host unit or your provincial HR department, so please ask them. Try rephrasing, or pick a topic below:",
+    zh: '抱歉，这个问题我没有把握回答：我只根据知识更新工程公开的资料作答。费用、日期、地点和录取等具体安排通常由承办单位或省级人力资源社会保障部门确定，建议向他们咨询。您可以换个问法，或选择下面的话题：',
+    en: "Sorry, I'm not sure about that: I only answer from the knowledge update project's published facts. Details such as fees, dates, venues and admission are usually set by the host unit or your provincial HR department, so it is best to ask them. Try rephrasing, or pick a topic below:",
   },
-  didYouMean: { zh: '您是想问：', en: 'Did you mean: ' },
   languageSet: {
     zh: '好的，之后我会用中文回答。',
     en: "OK, I'll answer in English from now on.",

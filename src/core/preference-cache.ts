@@ -36,5 +36,9 @@ export function cachePreferences(
       await store.setLanguage(id, lang);
       remember(id, lang);
     },
+    forget(id) {
+      cache.delete(id);
+      store.forget?.(id);
+    },
   };
 }

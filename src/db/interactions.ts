@@ -12,7 +12,7 @@ export async function pseudonym(conversationId: string): Promise<string> {
 }
 
 /** Text Postgres accepts: no NUL characters, no unpaired surrogates. */
-export const storable = (text: string) => text.replace(/\u0000/g, '').toWellFormed();
+export const storable = (text: string) => text.replaceAll('\u0000', '').toWellFormed();
 
 /** Postgres error classes 22 (data exception) and 23 (integrity): the row is bad, not the server. */
 export const isDataError = (error: unknown) =>

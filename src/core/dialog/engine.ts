@@ -3,7 +3,7 @@
  * computed from the stored state and written back only if nobody changed it meanwhile (optimistic
  * concurrency); on a conflict the message is applied again to the newer state.
  */
-import { isBack, isCancel, isSkip } from '../intents.ts';
+import { isBack, isCancel, isSkip, looksLikeQuestion } from '../intents.ts';
 import type {
   Choice,
   DialogState,
@@ -14,9 +14,10 @@ import type {
   StoredDialog,
   Turn,
 } from '../types.ts';
-import { FLOWS, type FlowDef, type FlowId, type StepDef } from './flows.ts';
+import { FLOWS, type FlowDef, type FlowId, recommend, type StepDef, YES_NO } from './flows.ts';
 import { fill, dialogText as T } from './messages.ts';
-import { matchOption, SUBPROJECTS, TITLES } from './options.ts';
+import { matchOption, SUBPROJECTS } from './options.ts';
+import { maskPhone } from './validate.ts';
 
 export interface DialogInput {
   text?: string;
@@ -31,6 +32,8 @@ export interface DialogDeps {
   answer: (text: string, lang: Lang) => Turn | undefined;
   /** Unfinished dialogs expire after this long (default 7 days). */
   ttlMs?: number;
+  /** Registrations are deleted this many days after their last update (told in the consent notice). */
+  retentionDays?: number;
   now?: () => Date;
 }
 
@@ -57,6 +60,9 @@ export function createDialogEngine(deps: DialogDeps) {
   const stepsOf = (flow: FlowDef, data: DialogState['data']) =>
     flow.steps.filter((s) => !s.when || s.when(data));
   const stepDef = (state: DialogState) => FLOWS[state.flow].steps.find((s) => s.id === state.step);
+  /** The answers a review card shows and can edit (consent is not an answer). */
+  const editable = (state: DialogState) =>
+    stepsOf(FLOWS[state.flow], state.data).filter((s) => s.id !== 'consent');
 
   // ---- rendering ---------------------------------------------------------------------------
 
@@ -81,7 +87,7 @@ export function createDialogEngine(deps: DialogDeps) {
   }
 
   function reviewCard(state: DialogState, lang: Lang): Turn {
-    const steps = stepsOf(FLOWS[state.flow], state.data).filter((s) => s.id !== 'consent');
+    const steps = editable(state);
     const lines = steps.map((s) => `• ${fieldLabel(s, lang)}: ${show(s, state.data[s.id], lang)}`);
     const choices: Choice[] = [
       { id: 'd:review:confirm', label: T.confirm[lang] },
@@ -105,7 +111,11 @@ export function createDialogEngine(deps: DialogDeps) {
     if (state.step === 'replace') return replacePrompt(state, lang, lead);
     const step = stepDef(state);
     if (!step) throw new Error(`unknown step ${state.flow}/${state.step}`);
-    const text = [...lead, step.prompt[lang]].join('\n\n');
+    const prompt = fill(step.prompt[lang], {
+      days: String(deps.retentionDays ?? 365),
+      dialogDays: formatDays(ttl / DAY),
+    });
+    const text = [...lead, prompt].join('\n\n');
     return dialogTurn(lang, step.field, [{ text, choices: stepChoices(step, state, lang) }]);
   }
 
@@ -148,6 +158,7 @@ export function createDialogEngine(deps: DialogDeps) {
   }
 
   function previous(state: DialogState): DialogState {
+    if (state.editing) return { ...state, step: 'review', attempts: 0, editing: false };
     const steps = stepsOf(FLOWS[state.flow], state.data);
     if (state.step === 'review' || state.step === 'replace') {
       return { ...state, step: steps[steps.length - 1]?.id ?? state.step, attempts: 0, editing: false };
@@ -167,6 +178,12 @@ export function createDialogEngine(deps: DialogDeps) {
 
   function accept(state: DialogState, step: StepDef, value: string | null, lang: Lang): Outcome {
     if (step.stop && value === step.stop.value) return { kind: 'end', text: step.stop.message[lang] };
+    if (step.id === 'subproject' && value === 'undecided') {
+      // "Help me choose": recommend from the answers so far, then ask again.
+      const picks = recommend(state.data);
+      const lead = [T.triageIntro[lang], ...picks.map((p) => `• ${T.reasons[p]?.[lang] ?? p}`)].join('\n');
+      return { kind: 'save', state: { ...state, attempts: 0 }, lead: [lead] };
+    }
     const updated = next({ ...state, data: { ...state.data, [step.id]: value } }, step.id);
     if (updated.step === 'done') return { kind: 'finish', state: updated };
     return { kind: 'save', state: updated };
@@ -179,31 +196,28 @@ export function createDialogEngine(deps: DialogDeps) {
     const choice = prefix === 'd' ? { step: choiceStep ?? '', value: value ?? '', extra } : undefined;
 
     if (input.choice && !choice) return { kind: 'save', state, lead: [T.staleMenu[lang]] };
-    if (choice && choice.value === 'cancel') return { kind: 'end', text: T.cancelled[lang] };
-    if (!choice && isCancel(text)) {
-      return { kind: 'end', text: state.flow === 'forget' ? T.notForgotten[lang] : T.cancelled[lang] };
+    if (state.flow === 'forget' && (choice?.value === 'cancel' || (!choice && isCancel(text)))) {
+      return { kind: 'finish', state: { ...state, data: { ...state.data, confirm: 'no' } } };
     }
+    if (choice?.value === 'cancel' || (!choice && isCancel(text)))
+      return { kind: 'end', text: T.cancelled[lang] };
     if (choice && choice.step !== state.step) return { kind: 'save', state, lead: [T.staleMenu[lang]] };
     if ((choice?.value === 'back' || (!choice && isBack(text))) && state.flow !== 'forget') {
       return { kind: 'save', state: previous(state) };
     }
 
     if (state.step === 'review') {
-      if (choice?.value === 'confirm' || (!choice && matchOption(YES, text))) {
+      if (choice?.value === 'confirm' || (!choice && matchOption(YES_NO, text)?.id === 'yes')) {
         return { kind: 'confirm', state, replace: false };
       }
-      if (
-        choice?.value === 'edit' &&
-        choice.extra &&
-        stepsOf(FLOWS[state.flow], state.data).some((s) => s.id === choice.extra)
-      ) {
+      if (choice?.value === 'edit' && choice.extra && editable(state).some((s) => s.id === choice.extra)) {
         return { kind: 'save', state: { ...state, step: choice.extra, attempts: 0, editing: true } };
       }
       return question(state, text, lang) ?? { kind: 'save', state, lead: [T.reviewTyped[lang]] };
     }
     if (state.step === 'replace') {
-      const yes = choice ? choice.value === 'yes' : Boolean(matchOption(YES, text));
-      const no = choice ? choice.value === 'no' : Boolean(matchOption(NO, text));
+      const yes = choice ? choice.value === 'yes' : matchOption(YES_NO, text)?.id === 'yes';
+      const no = choice ? choice.value === 'no' : matchOption(YES_NO, text)?.id === 'no';
       if (yes) return { kind: 'confirm', state, replace: true };
       if (no) return { kind: 'end', text: fill(T.keptOld[lang], { ref: state.data.replace_ref ?? '' }) };
       return { kind: 'save', state, lead: [T.chooseOption[lang]] };
@@ -213,7 +227,7 @@ export function createDialogEngine(deps: DialogDeps) {
     if (!step) return { kind: 'end', text: T.cancelled[lang] };
     const canSkip = step.optional || (!step.required && state.attempts >= MAX_TRIES);
     if (choice?.value === 'help') return { kind: 'save', state, lead: [T.stepHelp[lang]] };
-    if (choice?.value === 'skip' || (!choice && isSkip(text) && canSkip)) {
+    if (choice?.value === 'skip') {
       return canSkip
         ? accept(state, step, null, lang)
         : { kind: 'save', state, lead: [T.chooseOption[lang]] };
@@ -232,19 +246,19 @@ export function createDialogEngine(deps: DialogDeps) {
         ? accept(state, step, parsed.value, lang)
         : failed(state, parsed?.error[lang] ?? '', lang);
     }
-    // A question typed instead of an answer is answered, and the step asked again. A list step
-    // takes text as a question when it names no option; a free-text step only when it is phrased
-    // as a question (an employer may well be called 中国科学院).
-    if (step.options) {
-      const option = matchOption(step.options, text);
-      if (option) return accept(state, step, option.id, lang);
-      const parsed = step.parse?.(text);
-      if (parsed?.ok) return accept(state, step, parsed.value, lang);
-      return question(state, text, lang) ?? failed(state, parsed?.error[lang] ?? T.chooseOption[lang], lang);
-    }
+    const option = step.options && matchOption(step.options, text);
+    if (option) return accept(state, step, option.id, lang);
+    if (isSkip(text) && canSkip) return accept(state, step, null, lang);
+    // A question typed instead of an answer is answered, and the step asked again, but only when
+    // it is phrased as one: an employer may be called 中国科学院, a title 高级.
     if (looksLikeQuestion(text)) {
       const q = question(state, text, lang);
       if (q) return q;
+    }
+    if (step.options) {
+      const parsed = step.parse?.(text);
+      if (parsed?.ok) return accept(state, step, parsed.value, lang);
+      return failed(state, parsed?.error[lang] ?? T.chooseOption[lang], lang);
     }
     const parsed = step.parse?.(text);
     if (!parsed) return failed(state, T.chooseOption[lang], lang);
@@ -328,8 +342,15 @@ export function createDialogEngine(deps: DialogDeps) {
   ): Promise<DialogTurn | 'conflict'> {
     if (state.flow === 'forget') {
       if (state.data.confirm !== 'yes') {
-        if (!(await deps.dialogs.remove(conversationId, stored.version))) return 'conflict';
-        return endTurn(lang, T.notForgotten[lang]);
+        // Nothing deleted; a dialog that /forget interrupted carries on where it was.
+        const resumed = state.data.resume ? (JSON.parse(state.data.resume) as DialogState) : undefined;
+        const ok = resumed
+          ? await deps.dialogs.put(conversationId, { ...resumed, lang }, stored.version)
+          : await deps.dialogs.remove(conversationId, stored.version);
+        if (!ok) return 'conflict';
+        return resumed
+          ? ask({ ...resumed, lang }, lang, [T.notForgotten[lang]])
+          : endTurn(lang, T.notForgotten[lang]);
       }
       await deps.registrations.forget(conversationId);
       return { ...endTurn(lang, T.forgotten[lang]), forgotten: true };
@@ -344,7 +365,9 @@ export function createDialogEngine(deps: DialogDeps) {
     ].join('\n');
     const choices: Choice[] = [
       ...picks.map((p) => ({
-        id: `start:register:${p}${state.data.title ? `:${state.data.title}` : ''}`,
+        id: ['start', 'register', p, state.data.title ?? '', state.data.field ?? '']
+          .join(':')
+          .replace(/:+$/, ''),
         label: fill(T.preRegisterFor[lang], { subproject: SUBPROJECTS.find((s) => s.id === p)?.[lang] ?? p }),
       })),
       { id: 'topic:how-to-take-part', label: T.noThanks[lang] },
@@ -364,8 +387,10 @@ export function createDialogEngine(deps: DialogDeps) {
     if (now().getTime() - stored.updatedAt.getTime() <= ttl) return { stored };
     await deps.dialogs.remove(conversationId, stored.version);
     const date = stored.updatedAt.toISOString().slice(0, 10);
+    const flow = stored.state.flow;
     return {
-      expiredNotice: (lang) => fill(T.expired[lang], { date, days: String(Math.round(ttl / DAY)) }),
+      expiredNotice: (lang) =>
+        fill(T.expired[lang], { date, days: formatDays(ttl / DAY), flow: T.flowNames[flow]?.[lang] ?? flow }),
     };
   }
 
@@ -383,7 +408,12 @@ export function createDialogEngine(deps: DialogDeps) {
       for (let i = 0; i < RETRIES; i++) {
         const current = await deps.dialogs.get(conversationId);
         const first = stepsOf(FLOWS[flow], preset)[0];
-        const state: DialogState = { flow, step: first?.id ?? 'review', data: preset, attempts: 0, lang };
+        // /forget in the middle of a registration: keep it, to carry on if the answer is "no".
+        const data =
+          flow === 'forget' && current && current.state.flow !== 'forget'
+            ? { ...preset, resume: JSON.stringify(current.state) }
+            : preset;
+        const state: DialogState = { flow, step: first?.id ?? 'review', data, attempts: 0, lang };
         if (await deps.dialogs.put(conversationId, state, current?.version)) return ask(state, lang);
       }
       throw new DialogUnavailableError('the dialog kept changing while starting');
@@ -439,7 +469,7 @@ export function createDialogEngine(deps: DialogDeps) {
         await new Promise((resolve) => setTimeout(resolve, 2 + Math.random() * 8 * (i + 1)));
         current = await deps.dialogs.get(conversationId);
       }
-      if (!current) return alreadyDone(conversationId, lang);
+      if (!current) return alreadyDone(conversationId, lang, input.choice);
       return retryLater(lang);
     },
 
@@ -456,7 +486,7 @@ export function createDialogEngine(deps: DialogDeps) {
             T.status[lang],
             ...list.map(
               (r) =>
-                `• ${r.reference} · ${SUBPROJECTS.find((s) => s.id === r.subproject)?.[lang] ?? r.subproject} · ${r.createdAt.toISOString().slice(0, 10)} · ${maskName(r.name)} · ${r.phone.slice(0, 3)}****${r.phone.slice(7)}`,
+                `• ${r.reference} · ${SUBPROJECTS.find((s) => s.id === r.subproject)?.[lang] ?? r.subproject} · ${r.createdAt.toISOString().slice(0, 10)} · ${maskName(r.name)} · ${maskPhone(r.phone)}`,
             ),
           ]
         : [T.statusNone[lang]];
@@ -465,11 +495,7 @@ export function createDialogEngine(deps: DialogDeps) {
         lines.push(
           fill(T.statusDialog[lang], {
             flow: T.flowNames[dialog.state.flow]?.[lang] ?? dialog.state.flow,
-            step: step
-              ? fieldLabel(step, lang)
-              : dialog.state.step === 'review'
-                ? T.confirm[lang]
-                : dialog.state.step,
+            step: step ? fieldLabel(step, lang) : T.confirm[lang],
           }),
         );
       }
@@ -477,8 +503,11 @@ export function createDialogEngine(deps: DialogDeps) {
     },
   };
 
-  async function alreadyDone(conversationId: string, lang: Lang): Promise<Turn> {
-    const latest = (await deps.registrations.list(conversationId))[0];
+  /** A dialog button pressed when no dialog is waiting: a late second confirm, or a stale menu. */
+  async function alreadyDone(conversationId: string, lang: Lang, choice?: string): Promise<Turn> {
+    const confirming =
+      choice === undefined || choice === 'd:review:confirm' || choice.startsWith('d:replace:');
+    const latest = confirming ? (await deps.registrations.list(conversationId))[0] : undefined;
     return latest
       ? endTurn(lang, fill(T.alreadyConfirmed[lang], { ref: latest.reference }))
       : endTurn(lang, T.staleNoDialog[lang]);
@@ -486,16 +515,6 @@ export function createDialogEngine(deps: DialogDeps) {
 }
 
 export type DialogEngine = ReturnType<typeof createDialogEngine>;
-
-const YES = [
-  {
-    id: 'yes',
-    zh: '确认',
-    en: 'confirm',
-    aliases: ['确定', '提交', '是', '好', 'yes', 'y', 'ok', 'submit', '确认提交'],
-  },
-];
-const NO = [{ id: 'no', zh: '不', en: 'no', aliases: ['否', '不用', '保留', 'keep', 'n'] }];
 
 function dialogTurn(lang: Lang, field: Turn['meta']['field'], replies: Turn['replies']): Turn {
   return { replies, meta: { kind: 'dialog', ...(field ? { field } : {}), sources: [], confidence: 1, lang } };
@@ -510,43 +529,9 @@ function endTurn(lang: Lang, text: string, choices?: Choice[]): Turn {
 
 const retryLater = (lang: Lang): Turn => endTurn(lang, T.busy[lang]);
 
-const FIELD_LABELS: Record<string, Record<Lang, string>> = {
-  name: { zh: '姓名', en: 'Name' },
-  phone: { zh: '手机号', en: 'Mobile' },
-  email: { zh: '邮箱', en: 'Email' },
-  organization: { zh: '工作单位', en: 'Employer' },
-  title: { zh: '职称', en: 'Title' },
-  field: { zh: '领域', en: 'Field' },
-  subproject: { zh: '意向项目', en: 'Sub-project' },
-  province: { zh: '地区', en: 'Region' },
-  experience: { zh: '工作年限', en: 'Experience' },
-  consent: { zh: '同意', en: 'Consent' },
-  confirm: { zh: '确认', en: 'Confirm' },
-  role: { zh: '岗位', en: 'Role' },
-};
+export const fieldLabel = (step: StepDef, lang: Lang) => T.fieldLabels[step.id]?.[lang] ?? step.id;
 
-export const fieldLabel = (step: StepDef, lang: Lang) => FIELD_LABELS[step.id]?.[lang] ?? step.id;
+const formatDays = (days: number) => (days >= 1 ? String(Math.round(days)) : days.toFixed(2));
 
 const maskName = (name: string) =>
   name.length <= 1 ? '*' : `${[...name][0]}${'*'.repeat(Math.min(3, [...name].length - 1))}`;
-
-/** Which sub-projects suit a person, from the plan's own descriptions of who each is for. */
-export function recommend(data: DialogState['data']): string[] {
-  const picks: string[] = [];
-  if (data.role === 'digital') picks.push('digital-engineer');
-  const level = TITLES.findIndex((t) => t.id === data.title);
-  const midOrHigh = ['intermediate', 'associate-senior', 'senior'].includes(data.title ?? '');
-  if (data.role === 'manager' || midOrHigh) picks.push('advanced-training');
-  if (data.role !== 'manager' || level >= 0) picks.push('ability-improvement');
-  return [...new Set(picks)].slice(0, 3);
-}
-
-/** Does a typed text read as a question (rather than a name or an employer)? */
-export function looksLikeQuestion(text: string): boolean {
-  const t = text.trim();
-  return (
-    /[?？]$/.test(t) ||
-    /(吗|呢|么|什么|哪|多少|几|怎么|如何|是否|有没有|是不是)/.test(t) ||
-    /^(what|how|who|which|when|where|why|is|are|can|could|does|do|will|tell me)\b/i.test(t)
-  );
-}

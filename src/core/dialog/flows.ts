@@ -1,7 +1,7 @@
 // The dialogs as data: each step says what it asks, what it accepts and how it is shown.
 // The engine (engine.ts) runs any flow; adding or reordering a step needs no new code.
 import type { DialogField, Lang } from '../types.ts';
-import { EXPERIENCE, FIELDS, type Option, PROVINCES, SUBPROJECTS, TITLES } from './options.ts';
+import { EXPERIENCE, FIELDS, type Option, optionLabel, PROVINCES, SUBPROJECTS, TITLES } from './options.ts';
 import {
   maskEmail,
   maskPhone,
@@ -69,9 +69,28 @@ export const YES_NO: Option[] = [
     id: 'yes',
     zh: '确定',
     en: 'Yes',
-    aliases: ['是', '好', '确定', '确认', '可以', 'y', 'yes', 'ok', 'sure'],
+    aliases: [
+      '是',
+      '好',
+      '确定',
+      '确认',
+      '确认提交',
+      '提交',
+      '可以',
+      'y',
+      'yes',
+      'ok',
+      'sure',
+      'confirm',
+      'submit',
+    ],
   },
-  { id: 'no', zh: '不用了', en: 'No', aliases: ['不', '否', '不要', '算了', 'n', 'no', 'nope'] },
+  {
+    id: 'no',
+    zh: '不用了',
+    en: 'No',
+    aliases: ['不', '否', '不要', '算了', '保留', 'n', 'no', 'nope', 'keep'],
+  },
 ];
 
 export const ROLES: Option[] = [
@@ -96,9 +115,6 @@ export const ROLES: Option[] = [
   { id: 'other', zh: '其他', en: 'Other', aliases: ['其它', 'other', 'student', '学生'] },
 ];
 
-const optionLabel = (options: Option[]) => (value: string, lang: Lang) =>
-  options.find((o) => o.id === value)?.[lang] ?? value;
-
 export const registerFlow: FlowDef = {
   id: 'register',
   review: true,
@@ -109,8 +125,8 @@ export const registerFlow: FlowDef = {
       required: true,
       options: CONSENT_OPTIONS,
       prompt: {
-        zh: '意向预登记：工作人员会根据您的信息跟进联系。这只是登记意向，不代表录取；实际参加需经所在单位、承办单位或列入目录的培训机构。\n\n个人信息说明：我们将收集姓名、手机号、邮箱（可不填）、工作单位、职称、领域、意向项目、所在地区和工作年限，仅用于项目工作人员跟进您的意向；信息保存到工作人员跟进结束，您可随时输入 /forget 立即删除全部信息。同意后才会保存任何信息。\n\n是否同意？',
-        en: 'Pre-registration of interest: programme staff will follow up with you. It records your interest only and is not admission; taking part goes through your employer, a host unit or a listed training institution.\n\nYour personal information: we collect your name, mobile number, email (optional), employer, professional title, field, sub-project of interest, region and years of experience, only so that programme staff can follow up. It is kept until they have followed up, and you can delete all of it at any time by typing /forget. Nothing is stored until you agree.\n\nDo you agree?',
+        zh: '意向预登记：工作人员会根据您的信息跟进联系。这只是登记意向，不代表录取；实际参加通常需经所在单位、承办单位或列入目录的培训机构。\n\n个人信息说明：我们将收集姓名、手机号、邮箱（可不填）、工作单位、职称、领域、意向项目、所在地区和工作年限，仅用于项目工作人员跟进您的意向。登记信息自最后一次更新起保存 {days} 天后自动删除；未完成的登记 {dialogDays} 天后删除；您也可随时输入 /forget 立即删除全部信息。同意后才会保存任何信息。\n\n是否同意？',
+        en: 'Pre-registration of interest: programme staff will follow up with you. It records your interest only and is not admission; taking part usually goes through your employer, a host unit or a listed training institution.\n\nYour personal information: we collect your name, mobile number, email (optional), employer, professional title, field, sub-project of interest, region and years of experience, only so that programme staff can follow up. A registration is deleted automatically {days} days after its last update, an unfinished one after {dialogDays} days, and you can delete all of it at any time by typing /forget. Nothing is stored until you agree.\n\nDo you agree?',
       },
       stop: {
         value: 'decline',
@@ -253,3 +269,18 @@ export const FLOWS: Record<FlowId, FlowDef> = {
   triage: triageFlow,
   forget: forgetFlow,
 };
+
+/**
+ * Which sub-projects suit a person, from the plan's descriptions of whom each serves: digital
+ * engineer training for people in or entering digital-technology jobs; advanced training mainly
+ * for mid- and high-level professionals and managers (a provincial description); ability
+ * improvement training for professional and technical personnel.
+ */
+export function recommend(data: DialogData): string[] {
+  const picks: string[] = [];
+  if (data.role === 'digital' || data.field === 'it') picks.push('digital-engineer');
+  const midOrHigh = ['intermediate', 'associate-senior', 'senior'].includes(data.title ?? '');
+  if (data.role === 'manager' || midOrHigh) picks.push('advanced-training');
+  if (data.role !== 'manager' || picks.length === 0) picks.push('ability-improvement');
+  return picks;
+}

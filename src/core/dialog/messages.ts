@@ -36,8 +36,8 @@ export const dialogText = {
     en: 'Please tap "Confirm", or an "Edit" button to change an answer.',
   } as Text,
   created: {
-    zh: '预登记成功！您的登记编号是 {ref}。工作人员会跟进联系您。请注意：预登记只是登记意向，不代表录取；实际参加需经所在单位、承办单位或列入目录的培训机构。输入 /status 可查看登记，/forget 可删除您的信息。',
-    en: 'You are pre-registered! Your reference number is {ref}. Programme staff will follow up. Please note: this records your interest and is not admission; taking part goes through your employer, a host unit or a listed training institution. Type /status to see it, /forget to delete your information.',
+    zh: '预登记成功！您的登记编号是 {ref}。工作人员会跟进联系您。请注意：预登记只是登记意向，不代表录取；实际参加通常需经所在单位、承办单位或列入目录的培训机构。输入 /status 可查看登记，/forget 可删除您的信息。',
+    en: 'You are pre-registered! Your reference number is {ref}. Programme staff will follow up. Please note: this records your interest and is not admission; taking part usually goes through your employer, a host unit or a listed training institution. Type /status to see it, /forget to delete your information.',
   } as Text,
   updated: {
     zh: '已更新您的预登记，登记编号仍是 {ref}。预登记不代表录取。',
@@ -61,10 +61,14 @@ export const dialogText = {
     zh: '已取消登记，这次填写的信息已删除。需要时输入 /register 重新开始。',
     en: 'Registration cancelled and these answers deleted. Type /register to start again any time.',
   } as Text,
+  finishFirst: {
+    zh: '请先完成或取消（/cancel）当前进行中的登记，已填写的信息都保留着：',
+    en: 'Please finish this one first, or cancel it with /cancel; your answers so far are kept:',
+  } as Text,
   nothingToCancel: { zh: '当前没有进行中的登记。', en: 'There is nothing in progress to cancel.' } as Text,
   expired: {
-    zh: '您在 {date} 开始的登记超过 {days} 天未完成，已经过期，填写的信息已删除。输入 /register 可重新开始。',
-    en: 'Your registration started on {date} was not finished within {days} days, so it expired and its answers were deleted. Type /register to start again.',
+    zh: '您的{flow}（最后一次填写在 {date}）超过 {days} 天未完成，已经过期，填写的信息已删除。需要时输入 /register 重新开始。',
+    en: 'Your {flow} (last answered on {date}) was not finished within {days} days, so it expired and its answers were deleted. Type /register to start again whenever you like.',
   } as Text,
   resume: {
     zh: '您有一份未完成的登记，我们接着来：',
@@ -110,23 +114,37 @@ export const dialogText = {
     en: 'From what you told me, these fit you best:',
   } as Text,
   triageAdmission: {
-    zh: '实际参加需经所在单位、承办单位（高级研修）或列入目录的培训机构（数字技术工程师），本助手不能决定录取。要现在为推荐的项目做意向预登记吗？',
-    en: 'Taking part goes through your employer, a host unit (advanced training) or a listed training institution (digital engineers); this assistant cannot admit anyone. Would you like to pre-register your interest now?',
+    zh: '实际参加通常需经所在单位、承办单位（高级研修）或列入目录的培训机构（数字技术工程师），本助手不能决定录取。要现在为推荐的项目做意向预登记吗？',
+    en: 'Taking part usually goes through your employer, a host unit (advanced training) or a listed training institution (digital engineers); this assistant cannot admit anyone. Would you like to pre-register your interest now?',
   } as Text,
   preRegisterFor: { zh: '预登记：{subproject}', en: 'Pre-register: {subproject}' } as Text,
   noThanks: { zh: '不用了', en: 'No thanks' } as Text,
+  fieldLabels: {
+    name: { zh: '姓名', en: 'Name' },
+    phone: { zh: '手机号', en: 'Mobile' },
+    email: { zh: '邮箱', en: 'Email' },
+    organization: { zh: '工作单位', en: 'Employer' },
+    title: { zh: '职称', en: 'Title' },
+    field: { zh: '领域', en: 'Field' },
+    subproject: { zh: '意向项目', en: 'Sub-project' },
+    province: { zh: '地区', en: 'Region' },
+    experience: { zh: '工作年限', en: 'Experience' },
+    consent: { zh: '同意', en: 'Consent' },
+    confirm: { zh: '确认', en: 'Confirm' },
+    role: { zh: '岗位', en: 'Role' },
+  } as Record<string, Text>,
   reasons: {
     'digital-engineer': {
       zh: '数字技术工程师培育：面向从事或准备从事人工智能、大数据、云计算等数字技术新职业的人员，规范化培训、社会化评价，每年约8万人。',
       en: 'Digital technology engineer training: for people working in, or moving into, new digital-technology occupations such as AI, big data and cloud computing; standardized training and social evaluation, about 80,000 a year.',
     },
     'advanced-training': {
-      zh: '高级研修项目：主要面向中高层次专业技术人员和经营管理人员，每年约300期国家级高级研修班、约2万人。',
-      en: 'Advanced training: mainly for mid- and high-level professionals and business managers; about 300 national-level courses for about 20,000 people a year.',
+      zh: '高级研修项目：面向高层次专业技术人员和管理人员（地方解读：主要面向中高层次专业技术人员和经营管理人员），每年约300期国家级高级研修班、约2万人。',
+      en: 'Advanced training: for high-level professional and technical personnel and managers (a provincial description says mainly mid- and high-level professionals and business managers); about 300 national-level courses for about 20,000 people a year.',
     },
     'ability-improvement': {
-      zh: '专业技术人员能力提升培训：面向广大专业技术人员，更新知识结构、提升专业水平和创新能力，每年约90万人。',
-      en: 'Ability improvement training: for professional and technical personnel broadly, to update knowledge and raise professional level and innovation ability; about 900,000 a year.',
+      zh: '专业技术人员能力提升培训：更新知识结构、掌握先进技术、提升专业水平和创新能力，每年约90万人。',
+      en: 'Ability improvement training for professional and technical personnel: updating knowledge, mastering advanced technology, raising professional level and innovation ability; about 900,000 a year.',
     },
   } as Record<string, Text>,
 };

@@ -48,7 +48,7 @@ export const FIELDS: Option[] = [
     id: 'nev',
     zh: '新能源汽车',
     en: 'New energy vehicles',
-    aliases: ['nev', 'electric vehicles', 'ev', '电动汽车'],
+    aliases: ['nev', 'electric vehicles', 'ev', '电动汽车', '新能源车', '电动车'],
   },
   {
     id: 'green',
@@ -147,14 +147,39 @@ const key = (s: string) =>
     .toLowerCase()
     .replace(/[\s\-_.·,，。!！?？]+/g, '');
 
-/** Finds the option a typed answer names (id, label in either language, or alias). */
+const words = (s: string) =>
+  s
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
+const names = (o: Option) => [o.id, o.zh, o.en, ...(o.aliases ?? [])];
+
+/**
+ * Finds the option a typed answer names: exactly (id, label in either language, alias), or else the
+ * one whose longest name (two characters or more) the answer contains: "广东省深圳市" is Guangdong,
+ * "中级工程师" is Intermediate. Two different options named equally long: no match.
+ */
 export function matchOption(options: Option[], text: string): Option | undefined {
   const k = key(text);
   if (!k) return undefined;
-  return options.find((o) => [o.id, o.zh, o.en, ...(o.aliases ?? [])].some((name) => key(name) === k));
+  const exact = options.find((o) => names(o).some((name) => key(name) === k));
+  if (exact) return exact;
+  let best: { option: Option; length: number; tie: boolean } | undefined;
+  for (const option of options) {
+    for (const name of names(option)) {
+      const n = key(name);
+      // Latin names match whole words; Han names need at least two characters.
+      const found = /^[a-z0-9]+$/.test(n)
+        ? ` ${words(text)} `.includes(` ${words(name)} `)
+        : n.length >= 2 && k.includes(n);
+      if (!found || n.length < 2) continue;
+      if (!best || n.length > best.length) best = { option, length: n.length, tie: false };
+      else if (n.length === best.length && best.option !== option) best.tie = true;
+    }
+  }
+  return best && !best.tie ? best.option : undefined;
 }
 
-export const label = (options: Option[], id: string | null | undefined, lang: Lang): string | undefined => {
-  const o = options.find((x) => x.id === id);
-  return o ? o[lang] : undefined;
-};
+export const optionLabel = (options: Option[]) => (value: string, lang: Lang) =>
+  options.find((o) => o.id === value)?.[lang] ?? value;

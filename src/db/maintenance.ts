@@ -1,0 +1,24 @@
+import type { Kysely } from 'kysely';
+import type { Database } from './schema.ts';
+
+const DAY = 86_400_000;
+
+/**
+ * Deletes what the privacy notice promises to delete: unfinished dialogs past their expiry and
+ * registrations not updated for `retentionDays`. Returns how many rows went.
+ */
+export async function purgeExpired(
+  db: Kysely<Database>,
+  options: { dialogTtlMs: number; retentionDays: number; now?: Date },
+): Promise<{ dialogs: number; registrations: number }> {
+  const now = (options.now ?? new Date()).getTime();
+  const dialogs = await db
+    .deleteFrom('dialogs')
+    .where('updated_at', '<', new Date(now - options.dialogTtlMs))
+    .executeTakeFirst();
+  const registrations = await db
+    .deleteFrom('registrations')
+    .where('updated_at', '<', new Date(now - options.retentionDays * DAY))
+    .executeTakeFirst();
+  return { dialogs: Number(dialogs.numDeletedRows), registrations: Number(registrations.numDeletedRows) };
+}
