@@ -9,6 +9,7 @@ const url = (what: string) =>
   optional.refine((v) => v === undefined || URL.canParse(v), { message: `must be a URL (${what})` });
 
 const schema = z.object({
+  HOST: optional.default('0.0.0.0'),
   PORT: z.coerce
     .number({ message: 'must be a number' })
     .int('must be a whole number')

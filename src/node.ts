@@ -7,18 +7,13 @@ async function main() {
   const config = parseConfig(process.env);
   const started = performance.now();
   const runtime = await createRuntime(config);
-  const server = serve(
-    { fetch: runtime.app.fetch, port: config.PORT, hostname: process.env.HOST ?? '0.0.0.0' },
-    (info) => {
-      const db =
-        runtime.databaseKind === 'pglite'
-          ? `embedded PGlite in ${config.DATA_DIR}`
-          : 'Postgres (DATABASE_URL)';
-      console.log(
-        `knowledge update assistant listening on http://localhost:${info.port} (${db}; ready in ${Math.round(performance.now() - started)} ms)`,
-      );
-    },
-  );
+  const server = serve({ fetch: runtime.app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
+    const db =
+      runtime.databaseKind === 'pglite' ? `embedded PGlite in ${config.DATA_DIR}` : 'Postgres (DATABASE_URL)';
+    console.log(
+      `knowledge update assistant listening on http://localhost:${info.port} (${db}; ready in ${Math.round(performance.now() - started)} ms)`,
+    );
+  });
 
   let stopping = false;
   const stop = (signal: string) => {

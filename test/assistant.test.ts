@@ -42,7 +42,7 @@ describe('answers', () => {
       ['blokchain?', 'digital-engineer'],
       ['AI属于哪个项目', 'digital-engineer'],
       ['数字技术工程师 how many per year', 'digital-engineer'],
-      ['where do I sign up', 'how-to-take-part'],
+      ['what is the sign up process', 'how-to-take-part'],
       ['ＩｏＴ有吗？', 'digital-engineer'],
     ];
     for (const [text, id] of cases) {
@@ -66,6 +66,13 @@ describe('answers', () => {
       expect(turn.meta.sources).toEqual([]);
       expect(joined(turn)).not.toMatch(/\d/);
       expect(turn.replies[0]?.choices?.length, text).toBeGreaterThan(0);
+    }
+  });
+
+  it('does not guess where or when courses are held: the facts do not say', async () => {
+    const { say } = setup();
+    for (const text of ['培训在哪里举办', 'Where is the training held?', '高研班在哪儿上课']) {
+      expect((await say(text)).meta.kind, text).toBe('fallback');
     }
   });
 

@@ -43,6 +43,7 @@ export function createAnalyzer(lexicon: Lexicon, toSimplified?: (s: string) => s
   const norm = (s: string) => normalize(s, toSimplified);
   const enStop = new Set(lexicon.stopwords.en.map(norm));
   const zhStop = lexicon.stopwords.zh.map(norm).filter((w) => w && [...w].every(isHan));
+  const keepHan = (lexicon.keep ?? []).map(norm).filter((w) => w && [...w].every(isHan));
 
   // Phrase tables, longest first, keyed by the first stem / character.
   const latinPhrases = new Map<string, Phrase[]>();
@@ -164,7 +165,12 @@ export function createAnalyzer(lexicon: Lexicon, toSimplified?: (s: string) => s
       }
       i += p.parts.length;
     }
-    // Cut at stopwords (never inside a lexicon phrase), then bigrams per segment.
+    for (const word of keepHan) {
+      for (let at = run.indexOf(word); at >= 0; at = run.indexOf(word, at + 1)) {
+        for (let k = at; k < at + word.length; k++) protectedChar[k] = true;
+      }
+    }
+    // Cut at stopwords (never inside a lexicon phrase or a kept word), then bigrams per segment.
     const stop = chars.map(() => false);
     for (let k = 0; k < chars.length; ) {
       const w = protectedChar[k]

@@ -8,7 +8,7 @@ const squash = (text: string) =>
     .trim();
 
 const EN_FILLER = new Set(
-  'i id im i d would like to want wanna please pls plz can could u you me my myself now how do does let help just want to for the this programme program project in on up kindly quickly here'.split(
+  'i id im i d would like to want wanna please pls plz can could u you me my myself now how where do does let help just want to for the this programme program project in on up kindly quickly here'.split(
     ' ',
   ),
 );

@@ -115,8 +115,8 @@ function withStandardStopwords(lexicon: Lexicon, entries: KnowledgeEntry[]): Lex
     ...lexicon.synonyms.flat(),
     ...entries.flatMap((e) => [...e.keywords, e.title.zh, e.title.en]),
   ].map((p) => p.toLowerCase());
-  const words = new Set(phrases.flatMap((p) => p.split(/[^\p{L}\p{N}]+/u)));
-  const han = phrases.join(' ');
+  const words = new Set([...phrases.flatMap((p) => p.split(/[^\p{L}\p{N}]+/u)), ...lexicon.keep]);
+  const han = [...phrases, ...lexicon.keep].join(' ');
   const en = iso.en.filter((w) => !words.has(w) && !w.includes("'"));
   const zh = iso.zh.filter((w) => /^\p{Script=Han}+$/u.test(w) && !han.includes(w));
   return {

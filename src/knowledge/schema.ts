@@ -24,6 +24,8 @@ export const lexicon = z
   .object({
     synonyms: z.array(z.array(z.union([z.string(), z.number()]).transform(String)).min(2)),
     stopwords: z.object({ en: z.array(z.string()), zh: z.array(z.string()) }).strict(),
+    /** Never stopwords, even in the standard lists: they change what is asked ("where"). */
+    keep: z.array(z.string()).default([]),
   })
   .strict();
 export type Lexicon = z.infer<typeof lexicon>;

@@ -1,6 +1,6 @@
 // The dialogs as data: each step says what it asks, what it accepts and how it is shown.
 // The engine (engine.ts) runs any flow; adding or reordering a step needs no new code.
-import type { DialogField, Lang } from '../types.ts';
+import type { DialogField, DialogState, Lang } from '../types.ts';
 import { EXPERIENCE, FIELDS, type Option, optionLabel, PROVINCES, SUBPROJECTS, TITLES } from './options.ts';
 import {
   maskEmail,
@@ -14,8 +14,8 @@ import {
 } from './validate.ts';
 
 type Text = Record<Lang, string>;
-export type FlowId = 'register' | 'triage' | 'forget';
-export type DialogData = Record<string, string | null>;
+export type FlowId = DialogState['flow'];
+export type DialogData = DialogState['data'];
 
 export interface StepDef {
   /** Key of the answer in the dialog's data. */
