@@ -13,6 +13,8 @@ export interface Health {
 export interface AppDeps {
   assistant: Assistant;
   health: () => Promise<Health>;
+  /** More routes (platform adapters: Telegram, Slack). */
+  routes?: Array<(app: Hono) => void>;
   onError?: (error: unknown) => void;
 }
 
@@ -24,6 +26,7 @@ export function createApp(deps: AppDeps) {
     return c.json({ ...health, knowledgeEntries: deps.assistant.entries.length }, health.ok ? 200 : 503);
   });
   app.route('/', createWebChat({ assistant: deps.assistant }));
+  for (const mount of deps.routes ?? []) mount(app);
 
   app.notFound((c) => c.json({ error: `not found: ${c.req.method} ${new URL(c.req.url).pathname}` }, 404));
   app.onError((error, c) => {

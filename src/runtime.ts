@@ -1,10 +1,14 @@
 // Wires the app for a long-running process (Node): database, migrations, log writer, assistant.
+import type { Context } from 'grammy';
+import type { Hono } from 'hono';
 import { type KyselyPlugin, sql } from 'kysely';
+import { createTelegramBot } from '../adapters/telegram/bot.ts';
 import { createApp } from './app.ts';
 import type { Config } from './config.ts';
 import { createAssistant } from './core/assistant.ts';
 import { cachePreferences } from './core/preference-cache.ts';
 import { connectEmbedded, connectPostgres, type DatabaseHandle } from './db/connect.ts';
+import { createDeliveryLedger } from './db/deliveries.ts';
 import { createDialogStore } from './db/dialogs.ts';
 import { createInteractionLog } from './db/interactions.ts';
 import { purgeExpired } from './db/maintenance.ts';
@@ -103,8 +107,33 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     log,
     onError: (error, context) => logger.error(`assistant: ${context} failed`, error),
   });
+  // Telegram: a webhook route, or long polling for local development.
+  const routes: Array<(app: Hono) => void> = [];
+  let stopPolling: (() => Promise<void>) | undefined;
+  if (config.TELEGRAM_BOT_TOKEN) {
+    const polling = config.TELEGRAM_POLLING;
+    const runner = polling ? await import('@grammyjs/runner') : undefined;
+    const telegram = createTelegramBot({
+      token: config.TELEGRAM_BOT_TOKEN,
+      assistant,
+      ledger: createDeliveryLedger(handle.db, { staleAfterMs: 20_000 }),
+      apiRoot: config.TELEGRAM_API_ROOT,
+      first: runner ? [runner.sequentialize((ctx: Context) => ctx.chat?.id.toString())] : [],
+      onError: (error, context) => logger.error(`telegram: ${context} failed`, error),
+    });
+    if (runner) {
+      await telegram.bot.init();
+      const handle = runner.run(telegram.bot);
+      stopPolling = () => (handle.isRunning() ? handle.stop() : Promise.resolve());
+      logger.info(`telegram: long polling as @${telegram.bot.botInfo.username}`);
+    } else {
+      routes.push((app) => telegram.mount(app, config.TELEGRAM_WEBHOOK_SECRET));
+    }
+  }
+
   const app = createApp({
     assistant,
+    routes,
     health: async () => {
       try {
         await sql`select 1`.execute(handle.db);
@@ -127,6 +156,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     close(): Promise<void> {
       closing ??= (async () => {
         clearInterval(purgeTimer);
+        await stopPolling?.();
         const stats = await log.close();
         if (stats.pending > 0)
           logger.error(`interaction log: ${stats.pending} rows could not be written at shutdown`);

@@ -2,6 +2,7 @@ import { type KyselyPlugin, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config.ts';
 import type { InteractionRecord } from '../src/core/types.ts';
+import { createDeliveryLedger } from '../src/db/deliveries.ts';
 import { createInteractionLog, insertInteractions, pseudonym } from '../src/db/interactions.ts';
 import { purgeExpired } from '../src/db/maintenance.ts';
 import { migrateToLatest, pendingMigrations } from '../src/db/migrate.ts';
@@ -171,6 +172,30 @@ describe.each(backends)('database on %s', (backend) => {
       .execute();
     expect(regs.map((r) => r.reference)).toContain('KUP-NEW');
     expect(regs.map((r) => r.reference)).not.toContain('KUP-OLD');
+  });
+
+  it('claims a delivery once; a claim that never finished can be taken again after a while', async () => {
+    const ledger = createDeliveryLedger(t.handle.db, { staleAfterMs: 20_000 });
+    expect(await ledger.claim('telegram:1:1')).toBe(true);
+    expect(await Promise.all([ledger.claim('telegram:1:1'), ledger.claim('telegram:1:1')])).toEqual([
+      false,
+      false,
+    ]);
+    // The process died while handling it: after the stale period a retry gets it.
+    await t.handle.db
+      .updateTable('deliveries')
+      .set({ claimed_at: new Date(Date.now() - 30_000) })
+      .where('key', '=', 'telegram:1:1')
+      .execute();
+    expect(await ledger.claim('telegram:1:1')).toBe(true);
+    await ledger.done('telegram:1:1');
+    await t.handle.db
+      .updateTable('deliveries')
+      .set({ claimed_at: new Date(Date.now() - 30_000) })
+      .where('key', '=', 'telegram:1:1')
+      .execute();
+    // Handled: never again.
+    expect(await ledger.claim('telegram:1:1')).toBe(false);
   });
 
   it('remembers and updates a language preference', async () => {

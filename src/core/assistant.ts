@@ -323,6 +323,7 @@ export function createAssistant(deps: AssistantDeps) {
       (await storedLanguage(msg.conversationId)) ??
       (asks ? detectLanguage(text) : undefined) ??
       loaded.stored?.state.lang ??
+      msg.langHint ??
       'zh';
 
     try {

@@ -52,11 +52,12 @@ export function isTriageRequest(text: string): boolean {
 }
 
 export const isCancel = (text: string) =>
-  /^(cancel|stop|quit|exit|abort|取消|不报了|退出|算了|不要了|不登记了|结束)$/.test(
+  /^(cancel|cancel registration|stop|quit|exit|abort|取消|取消登记|不报了|退出|算了|不要了|不登记了|结束)$/.test(
     squash(text).replace(/\s+/g, ' '),
   );
 export const isBack = (text: string) =>
   /^(back|go back|previous|上一步|返回|后退|回到上一步)$/.test(squash(text));
+export const isHelp = (text: string) => /^(help|get help|需要帮助|帮助|求助)$/.test(squash(text));
 export const isSkip = (text: string) => /^(skip|跳过|略过|不填|没有|无|none|n a|na)$/.test(squash(text));
 
 /** Does a typed text read as a question (rather than a name, an employer or a title)? */

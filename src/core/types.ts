@@ -25,6 +25,8 @@ export interface IncomingMessage {
   choice?: string;
   /** A language the user picked for this message (e.g. the web page's toggle). */
   lang?: Lang;
+  /** The platform's idea of the user's language (Telegram's language_code): used when nothing else says. */
+  langHint?: Lang;
   /** A phone number shared as a contact card; `own` when it is the sender's own (Telegram). */
   contact?: { phone: string; own: boolean };
   /** The platform's own payload, kept for adapters and debugging. */
@@ -81,6 +83,14 @@ export interface PreferenceStore {
 
 export interface InteractionSink {
   record(row: InteractionRecord): void;
+}
+
+/** Remembers which deliveries (e.g. Telegram updates) were handled, so retries are not handled twice. */
+export interface DeliveryLedger {
+  /** True if this delivery is new (or a retry of one whose handling died); false for a duplicate. */
+  claim(key: string): Promise<boolean>;
+  /** Marks a claimed delivery as handled. */
+  done(key: string): Promise<void>;
 }
 
 /** A dialog in progress, as stored (small: it is read and written on every step). */

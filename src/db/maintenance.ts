@@ -20,5 +20,10 @@ export async function purgeExpired(
     .deleteFrom('registrations')
     .where('updated_at', '<', new Date(now - options.retentionDays * DAY))
     .executeTakeFirst();
+  // The delivery ledger only needs to outlast Telegram's and Slack's retries: a day is plenty.
+  await db
+    .deleteFrom('deliveries')
+    .where('claimed_at', '<', new Date(now - DAY))
+    .execute();
   return { dialogs: Number(dialogs.numDeletedRows), registrations: Number(registrations.numDeletedRows) };
 }

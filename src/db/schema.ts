@@ -54,7 +54,14 @@ export interface RegistrationsTable {
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
+export interface DeliveriesTable {
+  key: string;
+  status: 'processing' | 'done';
+  claimed_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
 export interface Database {
+  deliveries: DeliveriesTable;
   interactions: InteractionsTable;
   preferences: PreferencesTable;
   dialogs: DialogsTable;

@@ -27,9 +27,10 @@ export interface Started {
 export function runScript(
   script: string,
   env: Record<string, string>,
+  args: string[] = [],
 ): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(tsx, [script], { cwd: root, env: { ...process.env, ...env } });
+    const child = spawn(tsx, [script, ...args], { cwd: root, env: { ...process.env, ...env } });
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));

@@ -3,7 +3,7 @@
  * computed from the stored state and written back only if nobody changed it meanwhile (optimistic
  * concurrency); on a conflict the message is applied again to the newer state.
  */
-import { isBack, isCancel, isSkip, looksLikeQuestion } from '../intents.ts';
+import { isBack, isCancel, isHelp, isSkip, looksLikeQuestion } from '../intents.ts';
 import type {
   Choice,
   DialogState,
@@ -226,7 +226,8 @@ export function createDialogEngine(deps: DialogDeps) {
     const step = stepDef(state);
     if (!step) return { kind: 'end', text: T.cancelled[lang] };
     const canSkip = step.optional || (!step.required && state.attempts >= MAX_TRIES);
-    if (choice?.value === 'help') return { kind: 'save', state, lead: [T.stepHelp[lang]] };
+    if (choice?.value === 'help' || (!choice && isHelp(text)))
+      return { kind: 'save', state, lead: [T.stepHelp[lang]] };
     if (choice?.value === 'skip') {
       return canSkip
         ? accept(state, step, null, lang)

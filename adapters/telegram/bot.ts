@@ -1,0 +1,168 @@
+// The Telegram channel: grammY parses updates, core answers, render.ts draws the reply.
+import { autoRetry } from '@grammyjs/auto-retry';
+import { Bot, type Context, GrammyError, type Middleware, webhookCallback } from 'grammy';
+import type { UserFromGetMe } from 'grammy/types';
+import type { Hono } from 'hono';
+import type { Assistant } from '../../src/core/assistant.ts';
+import type { DeliveryLedger, IncomingMessage, Lang } from '../../src/core/types.ts';
+import { render } from './render.ts';
+
+export interface TelegramDeps {
+  token: string;
+  assistant: Assistant;
+  ledger: DeliveryLedger;
+  /** Bot API base (tests point it at a local fake). */
+  apiRoot?: string;
+  /** Skips the getMe call at start-up (required on the edge). */
+  botInfo?: UserFromGetMe;
+  /** Middleware that must run first (long polling: one chat at a time, chats in parallel). */
+  first?: Middleware[];
+  onError?: (error: unknown, context: string) => void;
+}
+
+const ONLY_TEXT: Record<Lang, string> = {
+  zh: '我只能读文字消息。请直接输入您的问题，或输入 /help 查看帮助。',
+  en: 'I can only read text messages. Please type your question, or /help for help.',
+};
+const PRIVATE_ONLY: Record<Lang, string> = {
+  zh: '为保护个人信息，请私聊我办理登记：',
+  en: 'To keep your details private, please register in a private chat with me:',
+};
+const PRIVATE_COMMANDS = new Set(['register', 'status', 'forget', 'cancel']);
+
+const hint = (code: string | undefined): Lang => (code?.toLowerCase().startsWith('zh') ? 'zh' : 'en');
+
+export function createTelegramBot(deps: TelegramDeps) {
+  const bot = new Bot(deps.token, {
+    ...(deps.botInfo ? { botInfo: deps.botInfo } : {}),
+    client: { apiRoot: deps.apiRoot ?? 'https://api.telegram.org' },
+  });
+  const report = deps.onError ?? (() => {});
+  // Telegram's 429 "retry after N seconds" is honoured (and 5xx retried) before giving up.
+  bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 30 }));
+
+  for (const m of deps.first ?? []) bot.use(m);
+  // Exactly once: a redelivered update (same update_id) is acknowledged and ignored.
+  bot.use(async (ctx, next) => {
+    const key = `telegram:${ctx.me.id}:${ctx.update.update_id}`;
+    if (!(await deps.ledger.claim(key))) return;
+    await next();
+    await deps.ledger.done(key);
+  });
+
+  /** Sends a core turn, rendered; a user who blocked the bot (403) is not an error. */
+  async function reply(ctx: Context, message: IncomingMessage) {
+    const chat = ctx.chat;
+    if (!chat) return;
+    const turn = await deps.assistant.handle(message);
+    for (const m of render(turn, { privateChat: chat.type === 'private' })) {
+      try {
+        await ctx.api.sendMessage(chat.id, m.text, {
+          parse_mode: 'HTML',
+          ...(m.reply_markup ? { reply_markup: m.reply_markup } : {}),
+        });
+      } catch (error) {
+        if (error instanceof GrammyError && error.error_code === 403) return; // blocked or kicked
+        throw error;
+      }
+    }
+  }
+
+  const base = (ctx: Context): Omit<IncomingMessage, 'text'> => {
+    const user = ctx.from;
+    const chat = ctx.chat;
+    const privateChat = chat?.type === 'private';
+    return {
+      channel: 'telegram',
+      conversationId: privateChat ? `telegram:${user?.id}` : `telegram:group:${chat?.id}`,
+      langHint: hint(user?.language_code),
+      raw: ctx.update,
+    };
+  };
+
+  const pm = bot.chatType('private');
+  pm.on('message:text', (ctx) => reply(ctx, { ...base(ctx), text: ctx.message.text }));
+  pm.on('message:contact', (ctx) =>
+    reply(ctx, {
+      ...base(ctx),
+      contact: { phone: ctx.message.contact.phone_number, own: ctx.message.contact.user_id === ctx.from.id },
+    }),
+  );
+  // Stickers, photos, voice, files…: say politely what works.
+  pm.on('message', (ctx) => ctx.reply(ONLY_TEXT[hint(ctx.from.language_code)]));
+
+  // Groups: only commands and messages that mention the bot (or reply to it).
+  const group = bot.chatType(['group', 'supergroup']);
+  group.on('message:text', async (ctx) => {
+    const text = ctx.message.text;
+    const command = ctx.message.entities?.find((e) => e.type === 'bot_command' && e.offset === 0);
+    const name = command ? text.slice(1, command.length).split('@')[0]?.toLowerCase() : undefined;
+    const addressed = command
+      ? !text.slice(0, command.length).includes('@') ||
+        text.slice(0, command.length).endsWith(`@${ctx.me.username}`)
+      : text.includes(`@${ctx.me.username}`) || ctx.message.reply_to_message?.from?.id === ctx.me.id;
+    if (!addressed) return;
+    if (name && PRIVATE_COMMANDS.has(name)) {
+      const lang = hint(ctx.from.language_code);
+      await ctx.reply(`${PRIVATE_ONLY[lang]} https://t.me/${ctx.me.username}?start=register`);
+      return;
+    }
+    const clean = text.replace(new RegExp(`@${ctx.me.username}\\b`, 'g'), '').trim();
+    await reply(ctx, { ...base(ctx), text: clean || '/help' });
+  });
+
+  // A pressed button: acknowledge it, take the keyboard away so it cannot be pressed twice, answer.
+  bot.on('callback_query:data', async (ctx) => {
+    await ctx.answerCallbackQuery().catch((error: unknown) => report(error, 'answering a callback query'));
+    if (ctx.callbackQuery.message) {
+      await ctx.editMessageReplyMarkup({ reply_markup: undefined }).catch(() => {});
+    }
+    if (ctx.chat?.type !== 'private' && ctx.callbackQuery.data.startsWith('d:')) return;
+    await reply(ctx, { ...base(ctx), choice: ctx.callbackQuery.data });
+  });
+  // Edited messages, channel posts and everything else are acknowledged and ignored.
+
+  bot.catch((err) => report(err.error, `handling Telegram update ${err.ctx.update.update_id}`));
+
+  return {
+    bot,
+    /** Mounts POST /telegram/webhook: secret token checked (401), malformed bodies refused (400). */
+    mount(app: Hono, secretToken: string | undefined) {
+      const handle = webhookCallback(bot, 'hono', {
+        ...(secretToken ? { secretToken } : {}),
+        onTimeout: 'return',
+        timeoutMilliseconds: 8_000,
+      });
+      app.post('/telegram/webhook', async (c) => {
+        if (secretToken && !sameSecret(c.req.header('x-telegram-bot-api-secret-token'), secretToken)) {
+          return c.json({ error: 'wrong or missing secret token' }, 401);
+        }
+        let update: unknown;
+        try {
+          update = await c.req.json();
+        } catch {
+          return c.json({ error: 'request body must be JSON' }, 400);
+        }
+        if (
+          typeof update !== 'object' ||
+          update === null ||
+          typeof (update as { update_id?: unknown }).update_id !== 'number'
+        ) {
+          return c.json({ error: 'not a Telegram update: update_id is missing' }, 400);
+        }
+        return handle(c);
+      });
+    },
+  };
+}
+
+export type TelegramBot = ReturnType<typeof createTelegramBot>;
+
+/** Compares secrets in time that does not depend on where they differ. */
+function sameSecret(given: string | undefined, expected: string): boolean {
+  const a = new TextEncoder().encode(given ?? '');
+  const b = new TextEncoder().encode(expected);
+  let diff = a.length ^ b.length;
+  for (let i = 0; i < b.length; i++) diff |= (a[i] ?? 0) ^ (b[i] ?? 0);
+  return diff === 0;
+}
