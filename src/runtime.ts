@@ -2,6 +2,7 @@
 import type { Context } from 'grammy';
 import type { Hono } from 'hono';
 import { type KyselyPlugin, sql } from 'kysely';
+import { createSlackApp } from '../adapters/slack/app.ts';
 import { createTelegramBot } from '../adapters/telegram/bot.ts';
 import { createApp } from './app.ts';
 import type { Config } from './config.ts';
@@ -15,6 +16,7 @@ import { purgeExpired } from './db/maintenance.ts';
 import { migrateToLatest, pendingMigrations } from './db/migrate.ts';
 import { createPreferenceStore } from './db/preferences.ts';
 import { createRegistrationStore } from './db/registrations.ts';
+import { createStats } from './db/stats.ts';
 import { knowledgeBase } from './knowledge/content.generated.ts';
 
 export interface Logger {
@@ -31,6 +33,8 @@ export interface RuntimeOptions {
   memory?: boolean;
   logger?: Logger;
   log?: { intervalMs?: number; maxBuffer?: number; batchSize?: number };
+  /** Slack's clock, in seconds (tests fix it to check a published signature). */
+  slackNow?: () => number;
   /** How often expired dialogs and registrations are deleted (default hourly). */
   purgeIntervalMs?: number;
   /** Kysely plugins for the app's queries (tests use one to simulate an outage). */
@@ -129,6 +133,20 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     } else {
       routes.push((app) => telegram.mount(app, config.TELEGRAM_WEBHOOK_SECRET));
     }
+  }
+
+  // Slack for programme staff.
+  if (config.SLACK_SIGNING_SECRET && config.SLACK_BOT_TOKEN) {
+    const slack = createSlackApp({
+      signingSecret: config.SLACK_SIGNING_SECRET,
+      token: config.SLACK_BOT_TOKEN,
+      apiUrl: config.SLACK_API_URL,
+      staffUserIds: config.SLACK_STAFF_USER_IDS,
+      stats: createStats(handle.db),
+      ...(options.slackNow ? { now: options.slackNow } : {}),
+      onError: (error, context) => logger.error(`slack: ${context} failed`, error),
+    });
+    routes.push((app) => slack.mount(app));
   }
 
   const app = createApp({

@@ -12,7 +12,7 @@ export function newReference(): string {
   return `KUP-${[...bytes].map((b) => ALPHABET[b % ALPHABET.length]).join('')}`;
 }
 
-const toRegistration = (row: Selectable<RegistrationsTable>): Registration => ({
+export const toRegistration = (row: Selectable<RegistrationsTable>): Registration => ({
   reference: row.reference,
   channel: row.channel,
   subproject: row.subproject,

@@ -1,0 +1,133 @@
+// Slack for programme staff: the /kup command, App Home. Bolt behind Hono (see receiver.ts).
+import { App, LogLevel } from '@slack/bolt';
+import type { Context, Hono } from 'hono';
+import type { Period, StatsStore } from '../../src/db/stats.ts';
+import { CSV_HEADER, csvRows, gapBlocks, helpBlocks, registrationBlocks, statsBlocks } from './blocks.ts';
+import { HonoReceiver } from './receiver.ts';
+
+export interface SlackDeps {
+  signingSecret: string;
+  token: string;
+  /** Web API base (tests point it at a local fake). */
+  apiUrl?: string;
+  staffUserIds: string[];
+  stats: StatsStore;
+  defaultTimeZone?: string;
+  waitUntil?: (c: Context, work: Promise<unknown>) => void;
+  now?: () => number;
+  onError?: (error: unknown, context: string) => void;
+}
+
+const PERIODS = new Set<Period>(['today', '7d', '30d', 'all']);
+
+export function createSlackApp(deps: SlackDeps) {
+  const report = deps.onError ?? (() => {});
+  const receiver = new HonoReceiver({
+    signingSecret: deps.signingSecret,
+    ...(deps.waitUntil ? { waitUntil: deps.waitUntil } : {}),
+    ...(deps.now ? { now: deps.now } : {}),
+    onError: (error) => report(error, 'handling a Slack request'),
+  });
+  const app = new App({
+    token: deps.token,
+    receiver,
+    logLevel: LogLevel.ERROR,
+    ...(deps.apiUrl ? { clientOptions: { slackApiUrl: deps.apiUrl } } : {}),
+  });
+  const staff = new Set(deps.staffUserIds);
+  const defaultZone = deps.defaultTimeZone ?? 'Asia/Shanghai';
+
+  /** The viewer's time zone from their Slack profile, else the default. */
+  async function timeZoneOf(client: App['client'], user: string): Promise<string> {
+    try {
+      const info = await client.users.info({ user });
+      return (info.user as { tz?: string } | undefined)?.tz ?? defaultZone;
+    } catch {
+      return defaultZone;
+    }
+  }
+
+  app.command('/kup', async ({ command, ack, respond, client }) => {
+    // Acknowledge at once (Slack allows 3 s); the answer follows through response_url.
+    await ack();
+    const [sub = 'help', arg] = command.text.trim().toLowerCase().split(/\s+/);
+    const isStaff = staff.has(command.user_id);
+    const reply = async (blocks: unknown[], text: string): Promise<void> => {
+      await respond({ response_type: 'ephemeral', replace_original: false, text, blocks: blocks as never });
+    };
+    try {
+      switch (sub) {
+        case 'stats': {
+          const period = (arg ?? '7d') as Period;
+          if (!PERIODS.has(period))
+            return reply(helpBlocks(`Unknown period "${arg}": use today, 7d, 30d or all.`), 'Unknown period');
+          const tz = await timeZoneOf(client, command.user_id);
+          return reply(statsBlocks(await deps.stats.stats(period, tz)), 'Assistant statistics');
+        }
+        case 'registrations': {
+          const n = Math.min(50, Math.max(1, Number.parseInt(arg ?? '10', 10) || 10));
+          const { total, rows } = await deps.stats.latestRegistrations(isStaff ? n : 0);
+          return reply(registrationBlocks(total, rows, isStaff), `${total} registrations`);
+        }
+        case 'gaps':
+          return reply(gapBlocks(await deps.stats.gaps()), 'Unanswered questions');
+        case 'export': {
+          if (!isStaff) {
+            return reply(
+              helpBlocks('The export contains personal data: it is only for programme staff.'),
+              'Staff only',
+            );
+          }
+          let csv = CSV_HEADER;
+          let count = 0;
+          for await (const page of deps.stats.allRegistrations()) {
+            csv += csvRows(page);
+            count += page.length;
+          }
+          // A direct message to the requester, never a channel.
+          const dm = await client.conversations.open({ users: command.user_id });
+          const channel = dm.channel?.id;
+          if (!channel) throw new Error('could not open a direct message');
+          const filename = `registrations-${new Date().toISOString().slice(0, 10)}.csv`;
+          await client.filesUploadV2({
+            channel_id: channel,
+            filename,
+            title: filename,
+            content: csv,
+            initial_comment: `${count} registrations`,
+          });
+          return reply(
+            helpBlocks(`Sent you ${count} registrations as ${filename} in a direct message.`),
+            'Export sent',
+          );
+        }
+        case 'help':
+          return reply(helpBlocks(), 'Help');
+        default:
+          return reply(helpBlocks(`Unknown subcommand "${sub}".`), 'Unknown subcommand');
+      }
+    } catch (error) {
+      report(error, `/kup ${sub}`);
+      return reply(helpBlocks('Sorry, that failed. Please try again in a moment.'), 'Failed');
+    }
+  });
+
+  app.event('app_home_opened', async ({ event, client }) => {
+    if (event.tab && event.tab !== 'home') return;
+    const tz = await timeZoneOf(client, event.user);
+    await client.views.publish({
+      user_id: event.user,
+      view: { type: 'home', blocks: statsBlocks(await deps.stats.stats('7d', tz)) as never },
+    });
+  });
+
+  app.error(async (error) => report(error, 'Slack listener'));
+
+  return {
+    app,
+    /** Mounts POST /slack/events: every Slack request (events, slash commands, interactivity). */
+    mount(hono: Hono) {
+      hono.post('/slack/events', (c) => receiver.handle(c));
+    },
+  };
+}
