@@ -1,6 +1,7 @@
 // `npm run db:migrate`: applies pending migrations to DATABASE_URL (or the embedded database).
 import { ConfigError, parseConfig } from '../src/config.ts';
-import { connectEmbedded, connectPostgres } from '../src/db/connect.ts';
+import { connectPostgres } from '../src/db/connect.ts';
+import { connectEmbedded } from '../src/db/connect-embedded.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 
 try {

@@ -1,28 +1,15 @@
 // Wires the app for a long-running process (Node): database, migrations, log writer, assistant.
 import type { Context } from 'grammy';
-import type { Hono } from 'hono';
-import { type KyselyPlugin, sql } from 'kysely';
-import { createSlackApp } from '../adapters/slack/app.ts';
-import { createTelegramBot } from '../adapters/telegram/bot.ts';
-import { createApp } from './app.ts';
+import type { KyselyPlugin } from 'kysely';
 import type { Config } from './config.ts';
-import { createAssistant } from './core/assistant.ts';
-import { cachePreferences } from './core/preference-cache.ts';
-import { connectEmbedded, connectPostgres, type DatabaseHandle } from './db/connect.ts';
-import { createDeliveryLedger } from './db/deliveries.ts';
-import { createDialogStore } from './db/dialogs.ts';
-import { createInteractionLog } from './db/interactions.ts';
+import type { DatabaseHandle } from './db/connect.ts';
+import { connectPostgres } from './db/connect.ts';
+import { connectEmbedded } from './db/connect-embedded.ts';
 import { purgeExpired } from './db/maintenance.ts';
 import { migrateToLatest, pendingMigrations } from './db/migrate.ts';
-import { createPreferenceStore } from './db/preferences.ts';
-import { createRegistrationStore } from './db/registrations.ts';
-import { createStats } from './db/stats.ts';
-import { knowledgeBase } from './knowledge/content.generated.ts';
+import { consoleLogger, type Logger, wireApp } from './wire.ts';
 
-export interface Logger {
-  info(message: string): void;
-  error(message: string, error?: unknown): void;
-}
+export { consoleLogger, type Logger };
 
 export class StartupError extends Error {
   override name = 'StartupError';
@@ -87,81 +74,28 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   const purgeTimer = setInterval(() => void purge(), options.purgeIntervalMs ?? 3_600_000);
   purgeTimer.unref?.();
 
-  const log = createInteractionLog(handle.db, {
-    ...options.log,
-    onError: (error, pending) =>
-      logger.error(`interaction log: write failed, ${pending} rows kept for retry`, error),
-    onDrop: (dropped, total) =>
-      logger.error(`interaction log: buffer full, dropped ${dropped} oldest rows (${total} in all)`),
-    onReject: (error, total) =>
-      logger.error(`interaction log: a row was refused and set aside (${total} in all)`, error),
-  });
-  const assistant = createAssistant({
-    knowledge: knowledgeBase,
-    preferences: cachePreferences(createPreferenceStore(handle.db)),
-    dialogs: createDialogStore(handle.db),
-    registrations: createRegistrationStore(handle.db, {
-      beforeForget: async (conversationId) => {
-        log.forget(conversationId);
-        await log.flush();
-      },
-    }),
-    dialogTtlMs,
-    retentionDays: config.REGISTRATION_RETENTION_DAYS,
-    log,
-    onError: (error, context) => logger.error(`assistant: ${context} failed`, error),
-  });
   // Telegram: a webhook route, or long polling for local development.
-  const routes: Array<(app: Hono) => void> = [];
-  let stopPolling: (() => Promise<void>) | undefined;
-  if (config.TELEGRAM_BOT_TOKEN) {
-    const polling = config.TELEGRAM_POLLING;
-    const runner = polling ? await import('@grammyjs/runner') : undefined;
-    const telegram = createTelegramBot({
-      token: config.TELEGRAM_BOT_TOKEN,
-      assistant,
-      ledger: createDeliveryLedger(handle.db, { staleAfterMs: 20_000 }),
-      apiRoot: config.TELEGRAM_API_ROOT,
-      first: runner ? [runner.sequentialize((ctx: Context) => ctx.chat?.id.toString())] : [],
-      onError: (error, context) => logger.error(`telegram: ${context} failed`, error),
-    });
-    if (runner) {
-      await telegram.bot.init();
-      const handle = runner.run(telegram.bot);
-      stopPolling = () => (handle.isRunning() ? handle.stop() : Promise.resolve());
-      logger.info(`telegram: long polling as @${telegram.bot.botInfo.username}`);
-    } else {
-      routes.push((app) => telegram.mount(app, config.TELEGRAM_WEBHOOK_SECRET));
-    }
-  }
-
-  // Slack for programme staff.
-  if (config.SLACK_SIGNING_SECRET && config.SLACK_BOT_TOKEN) {
-    const slack = createSlackApp({
-      signingSecret: config.SLACK_SIGNING_SECRET,
-      token: config.SLACK_BOT_TOKEN,
-      apiUrl: config.SLACK_API_URL,
-      staffUserIds: config.SLACK_STAFF_USER_IDS,
-      stats: createStats(handle.db),
-      ...(options.slackNow ? { now: options.slackNow } : {}),
-      onError: (error, context) => logger.error(`slack: ${context} failed`, error),
-    });
-    routes.push((app) => slack.mount(app));
-  }
-
-  const app = createApp({
-    assistant,
-    routes,
-    health: async () => {
-      try {
-        await sql`select 1`.execute(handle.db);
-        return { ok: true, database: handle.kind };
-      } catch {
-        return { ok: false, database: handle.kind, error: 'database unreachable' };
-      }
+  const runner =
+    config.TELEGRAM_BOT_TOKEN && config.TELEGRAM_POLLING ? await import('@grammyjs/runner') : undefined;
+  const { app, assistant, log, telegram } = wireApp({
+    config,
+    db: handle.db,
+    databaseKind: handle.kind,
+    logger,
+    ...(options.log ? { log: options.log } : {}),
+    ...(options.slackNow ? { slackNow: options.slackNow } : {}),
+    telegram: {
+      webhook: !runner,
+      ...(runner ? { first: [runner.sequentialize((ctx: Context) => ctx.chat?.id.toString())] } : {}),
     },
-    onError: (error) => logger.error('unhandled error', error),
   });
+  let stopPolling: (() => Promise<void>) | undefined;
+  if (runner && telegram) {
+    await telegram.bot.init();
+    const polling = runner.run(telegram.bot);
+    stopPolling = () => (polling.isRunning() ? polling.stop() : Promise.resolve());
+    logger.info(`telegram: long polling as @${telegram.bot.botInfo.username}`);
+  }
 
   let closing: Promise<void> | undefined;
   return {
@@ -188,8 +122,3 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
 export type Runtime = Awaited<ReturnType<typeof createRuntime>>;
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
-
-export const consoleLogger: Logger = {
-  info: (m) => console.log(m),
-  error: (m, e) => console.error(e === undefined ? m : `${m}: ${message(e)}`),
-};

@@ -3,7 +3,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { connectEmbedded, connectPostgres } from '../src/db/connect.ts';
+import { connectPostgres } from '../src/db/connect.ts';
+import { connectEmbedded } from '../src/db/connect-embedded.ts';
 import { adminUrl, createPostgresDatabase } from './helpers/db.ts';
 import { freePort, runScript, startServer } from './helpers/server.ts';
 

@@ -1,7 +1,8 @@
 // Test databases: embedded PGlite always; a real Postgres server too when TEST_DATABASE_URL is set.
 // Each Postgres test file gets a fresh database of its own, dropped afterwards.
 import pg from 'pg';
-import { connectEmbedded, connectPostgres, type DatabaseHandle } from '../../src/db/connect.ts';
+import { connectPostgres, type DatabaseHandle } from '../../src/db/connect.ts';
+import { connectEmbedded } from '../../src/db/connect-embedded.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
 
 export interface TestDatabase {

@@ -1,0 +1,126 @@
+// Builds the app from a config and a database: the same on Node (once) and on Workers (per request).
+import type { Middleware } from 'grammy';
+import type { UserFromGetMe } from 'grammy/types';
+import type { Hono, Context as HonoContext } from 'hono';
+import { type Kysely, sql } from 'kysely';
+import { createSlackApp } from '../adapters/slack/app.ts';
+import { createTelegramBot } from '../adapters/telegram/bot.ts';
+import { createApp, type Health } from './app.ts';
+import type { Config } from './config.ts';
+import { createAssistant } from './core/assistant.ts';
+import { cachePreferences } from './core/preference-cache.ts';
+import type { Retriever } from './core/retriever.ts';
+import type { PreferenceStore } from './core/types.ts';
+import { createDeliveryLedger } from './db/deliveries.ts';
+import { createDialogStore } from './db/dialogs.ts';
+import { createInteractionLog } from './db/interactions.ts';
+import { createPreferenceStore } from './db/preferences.ts';
+import { createRegistrationStore } from './db/registrations.ts';
+import type { Database } from './db/schema.ts';
+import { createStats } from './db/stats.ts';
+import { knowledgeBase } from './knowledge/content.generated.ts';
+
+export interface Logger {
+  info(message: string): void;
+  error(message: string, error?: unknown): void;
+}
+
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+export const consoleLogger: Logger = {
+  info: (m) => console.log(m),
+  error: (m, e) => console.error(e === undefined ? m : `${m}: ${message(e)}`),
+};
+
+export interface WireOptions {
+  config: Config;
+  db: Kysely<Database>;
+  databaseKind: string;
+  logger: Logger;
+  log?: { intervalMs?: number; maxBuffer?: number; batchSize?: number };
+  /** Shared across requests where the runtime allows (Workers: once per isolate). */
+  retriever?: Retriever;
+  /** Remembered language choices in memory (Node: one cache for the process). */
+  preferences?: (store: PreferenceStore) => PreferenceStore;
+  telegram?: { botInfo?: UserFromGetMe; first?: Middleware[]; webhook: boolean };
+  /** Slow work after the response (Workers: executionCtx.waitUntil). */
+  waitUntil?: (c: HonoContext, work: Promise<unknown>) => void;
+  /** Slack's clock, in seconds (tests fix it to check a published signature). */
+  slackNow?: () => number;
+  health?: () => Promise<Health>;
+}
+
+export function wireApp(o: WireOptions) {
+  const { config, db, logger } = o;
+  const log = createInteractionLog(db, {
+    ...o.log,
+    onError: (error, pending) =>
+      logger.error(`interaction log: write failed, ${pending} rows kept for retry`, error),
+    onDrop: (dropped, total) =>
+      logger.error(`interaction log: buffer full, dropped ${dropped} oldest rows (${total} in all)`),
+    onReject: (error, total) =>
+      logger.error(`interaction log: a row was refused and set aside (${total} in all)`, error),
+  });
+  const assistant = createAssistant({
+    knowledge: knowledgeBase,
+    ...(o.retriever ? { retriever: o.retriever } : {}),
+    preferences: (o.preferences ?? cachePreferences)(createPreferenceStore(db)),
+    dialogs: createDialogStore(db),
+    registrations: createRegistrationStore(db, {
+      beforeForget: async (conversationId) => {
+        log.forget(conversationId);
+        await log.flush();
+      },
+    }),
+    dialogTtlMs: config.DIALOG_TTL_DAYS * 86_400_000,
+    retentionDays: config.REGISTRATION_RETENTION_DAYS,
+    log,
+    onError: (error, context) => logger.error(`assistant: ${context} failed`, error),
+  });
+
+  const routes: Array<(app: Hono) => void> = [];
+  const telegram = config.TELEGRAM_BOT_TOKEN
+    ? createTelegramBot({
+        token: config.TELEGRAM_BOT_TOKEN,
+        assistant,
+        ledger: createDeliveryLedger(db, { staleAfterMs: 20_000 }),
+        apiRoot: config.TELEGRAM_API_ROOT,
+        ...(o.telegram?.botInfo ? { botInfo: o.telegram.botInfo } : {}),
+        ...(o.telegram?.first ? { first: o.telegram.first } : {}),
+        onError: (error, context) => logger.error(`telegram: ${context} failed`, error),
+      })
+    : undefined;
+  if (telegram && o.telegram?.webhook !== false) {
+    routes.push((app) => telegram.mount(app, config.TELEGRAM_WEBHOOK_SECRET));
+  }
+  if (config.SLACK_SIGNING_SECRET && config.SLACK_BOT_TOKEN) {
+    const slack = createSlackApp({
+      signingSecret: config.SLACK_SIGNING_SECRET,
+      token: config.SLACK_BOT_TOKEN,
+      apiUrl: config.SLACK_API_URL,
+      staffUserIds: config.SLACK_STAFF_USER_IDS,
+      stats: createStats(db),
+      ...(o.waitUntil ? { waitUntil: o.waitUntil } : {}),
+      ...(o.slackNow ? { now: o.slackNow } : {}),
+      onError: (error, context) => logger.error(`slack: ${context} failed`, error),
+    });
+    routes.push((app) => slack.mount(app));
+  }
+
+  const app = createApp({
+    assistant,
+    routes,
+    health:
+      o.health ??
+      (async () => {
+        try {
+          await sql`select 1`.execute(db);
+          return { ok: true, database: o.databaseKind };
+        } catch {
+          return { ok: false, database: o.databaseKind, error: 'database unreachable' };
+        }
+      }),
+    onError: (error) => logger.error('unhandled error', error),
+  });
+  return { app, assistant, log, telegram };
+}
