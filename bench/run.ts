@@ -12,6 +12,7 @@ import type { KnowledgeBase } from '../src/knowledge/schema.ts';
 import { createRuntime } from '../src/runtime.ts';
 import { generatedKnowledgeBase } from './generated-kb.ts';
 import { statsBench } from './stats.ts';
+import { workerBench } from './worker.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const questions = ['dev-questions.jsonl', 'own-questions.jsonl'].flatMap((f) =>
@@ -180,16 +181,20 @@ async function dialogBench(answersPerSecond: number) {
 
 console.log(`node ${process.version}, ${seconds} s per load run\n`);
 const only = process.env.BENCH_ONLY;
-if (only !== 'http') {
+if (only === undefined || only === 'retrieval') {
   const real = timeSearch(knowledgeBase, 'real knowledge base');
   const big = timeSearch(generatedKnowledgeBase(1_000), 'generated knowledge base');
   console.log(`ratio p99 generated : real = ${(big.p99 / real.p99).toFixed(2)}\n`);
 }
-if (only !== 'retrieval' && only !== 'stats') {
+if (only === undefined || only === 'http') {
   const answersPerSecond = await httpBench();
   await dialogBench(answersPerSecond);
 }
 if (only === undefined || only === 'stats') {
   console.log('');
   await statsBench(process.env.BENCH_DATABASE_URL);
+}
+if (only === undefined || only === 'worker') {
+  console.log('');
+  await workerBench(process.env.BENCH_DATABASE_URL);
 }

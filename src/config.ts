@@ -36,6 +36,17 @@ const schema = z.object({
     message: 'must be 1-256 characters of A-Z, a-z, 0-9, _ and -',
   }),
   TELEGRAM_API_ROOT: url('the Bot API base').default('https://api.telegram.org'),
+  /** The bot's getMe answer as JSON: saves a getMe call per request on the edge. */
+  TELEGRAM_BOT_INFO: optional.transform((v, ctx) => {
+    if (v === undefined) return undefined;
+    try {
+      const info = JSON.parse(v) as { id?: unknown; username?: unknown };
+      if (typeof info.id === 'number' && typeof info.username === 'string')
+        return info as Record<string, unknown>;
+    } catch {}
+    ctx.addIssue({ code: 'custom', message: 'must be the JSON of getMe (with id and username)' });
+    return z.NEVER;
+  }),
   TELEGRAM_POLLING: z
     .enum(['0', '1', 'true', 'false', ''], { message: 'must be 1 or 0' })
     .optional()
@@ -50,6 +61,9 @@ const schema = z.object({
       .filter(Boolean),
   ),
   SLACK_HANDOFF_CHANNEL: optional,
+  /** The bot's ids (auth.test): given, Bolt skips that call (one per request on the edge). */
+  SLACK_BOT_ID: optional,
+  SLACK_BOT_USER_ID: optional,
 });
 
 export type Config = z.infer<typeof schema>;

@@ -99,6 +99,9 @@ export function wireApp(o: WireOptions) {
       token: config.SLACK_BOT_TOKEN,
       apiUrl: config.SLACK_API_URL,
       staffUserIds: config.SLACK_STAFF_USER_IDS,
+      ...(config.SLACK_BOT_ID && config.SLACK_BOT_USER_ID
+        ? { botId: config.SLACK_BOT_ID, botUserId: config.SLACK_BOT_USER_ID }
+        : {}),
       stats: createStats(db),
       ...(o.waitUntil ? { waitUntil: o.waitUntil } : {}),
       ...(o.slackNow ? { now: o.slackNow } : {}),

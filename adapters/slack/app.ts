@@ -11,6 +11,9 @@ export interface SlackDeps {
   /** Web API base (tests point it at a local fake). */
   apiUrl?: string;
   staffUserIds: string[];
+  /** Known ids of the bot save an auth.test call per request (required on the edge). */
+  botId?: string;
+  botUserId?: string;
   stats: StatsStore;
   defaultTimeZone?: string;
   waitUntil?: (c: Context, work: Promise<unknown>) => void;
@@ -32,7 +35,13 @@ export function createSlackApp(deps: SlackDeps) {
     token: deps.token,
     receiver,
     logLevel: LogLevel.ERROR,
-    ...(deps.apiUrl ? { clientOptions: { slackApiUrl: deps.apiUrl } } : {}),
+    ...(deps.botId && deps.botUserId ? { botId: deps.botId, botUserId: deps.botUserId } : {}),
+    clientOptions: {
+      ...(deps.apiUrl ? { slackApiUrl: deps.apiUrl } : {}),
+      // workerd's fetch does not take redirect: 'error'; 'manual' refuses redirects as well.
+      fetch: (input: RequestInfo | URL, init?: RequestInit) =>
+        globalThis.fetch(input, init?.redirect === 'error' ? { ...init, redirect: 'manual' } : init),
+    },
   });
   const staff = new Set(deps.staffUserIds);
   const defaultZone = deps.defaultTimeZone ?? 'Asia/Shanghai';

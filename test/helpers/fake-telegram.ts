@@ -103,8 +103,8 @@ export async function startFakeTelegram(token: string) {
 export type FakeTelegram = Awaited<ReturnType<typeof startFakeTelegram>>;
 
 /** Real-shaped updates. */
-export function updates() {
-  let updateId = 1_000;
+export function updates(firstUpdateId = 1_000) {
+  let updateId = firstUpdateId;
   let messageId = 1;
   const now = () => Math.floor(Date.now() / 1000);
   const user = (id: number, lang: string) => ({

@@ -1,0 +1,71 @@
+// Cloudflare Workers entry: the same app as on Node, built per request around one Postgres client
+// (Hyperdrive pools the real connections). Slow work (the interaction log, Slack's after-ack work)
+// runs in waitUntil; the knowledge index is built once per isolate.
+import type { UserFromGetMe } from 'grammy/types';
+import type { ExecutionContext } from 'hono';
+import { ConfigError, parseConfig } from './config.ts';
+import { createRetriever, type Retriever } from './core/retriever.ts';
+import { connectPostgres } from './db/connect.ts';
+import { knowledgeBase } from './knowledge/content.generated.ts';
+import { consoleLogger, wireApp } from './wire.ts';
+
+export interface Env {
+  /** Hyperdrive binding (wrangler.toml); DATABASE_URL also works for local runs. */
+  HYPERDRIVE?: { connectionString: string };
+  [name: string]: unknown;
+}
+
+let retriever: Retriever | undefined;
+
+const json = (status: number, body: unknown) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+
+export default {
+  async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
+    const vars = Object.fromEntries(Object.entries(env).filter(([, v]) => typeof v === 'string')) as Record<
+      string,
+      string
+    >;
+    let config: ReturnType<typeof parseConfig>;
+    try {
+      config = parseConfig(vars);
+    } catch (error) {
+      const detail = error instanceof ConfigError ? error.problems : ['invalid configuration'];
+      console.error(error instanceof Error ? error.message : error);
+      return json(503, { ok: false, error: 'the Worker is misconfigured', problems: detail });
+    }
+    const url = env.HYPERDRIVE?.connectionString ?? config.DATABASE_URL;
+    if (!url) {
+      // No embedded database on Workers: say so clearly.
+      const error = 'no database: bind Hyperdrive as HYPERDRIVE (wrangler.toml) or set DATABASE_URL';
+      console.error(error);
+      return json(503, { ok: false, database: 'none', error });
+    }
+
+    retriever ??= createRetriever(knowledgeBase);
+    const handle = await connectPostgres(url, { max: 1 });
+    const pending: Promise<unknown>[] = [];
+    const botInfo = config.TELEGRAM_BOT_INFO as UserFromGetMe | undefined;
+    const { app, log } = wireApp({
+      config,
+      db: handle.db,
+      databaseKind: 'pg',
+      logger: consoleLogger,
+      log: { intervalMs: 0 },
+      retriever,
+      // No cross-request cache on the edge: isolates come and go.
+      preferences: (store) => store,
+      telegram: { webhook: true, ...(botInfo ? { botInfo } : {}) },
+      waitUntil: (_c, work) => pending.push(work),
+    });
+    const response = await app.fetch(request, env, ctx);
+    ctx.waitUntil(
+      (async () => {
+        await Promise.allSettled(pending);
+        await log.close(5_000);
+        await handle.close();
+      })(),
+    );
+    return response;
+  },
+};

@@ -1,0 +1,90 @@
+// The end-to-end contract every deployment must keep, run against a server over real HTTP: the web
+// chat in both languages, a full registration, a Telegram update, a signed Slack command.
+import { createHmac } from 'node:crypto';
+import { expect } from 'vitest';
+import { chatter, fillRegistration } from './chat.ts';
+import type { FakeSlack } from './fake-slack.ts';
+import type { FakeTelegram } from './fake-telegram.ts';
+import { updates } from './fake-telegram.ts';
+
+export interface ContractTarget {
+  base: string;
+  telegram: FakeTelegram;
+  telegramSecret: string;
+  slack: FakeSlack;
+  slackSecret: string;
+}
+
+async function until<T>(what: string, get: () => T | undefined, ms = 15_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = get();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+export async function runContract(t: ContractTarget, label: string) {
+  const http = { request: (path: string, init?: RequestInit) => fetch(`${t.base}${path}`, init) };
+  const user = `contract-${label}-${Date.now()}`;
+
+  // Web chat, both languages.
+  const health = await fetch(`${t.base}/healthz`);
+  expect(health.status).toBe(200);
+  const chat = chatter(http, user);
+  const zh = await chat.say('高研班每年办多少期？');
+  expect(zh.meta).toMatchObject({ kind: 'answer', lang: 'zh', sources: ['advanced-training'] });
+  expect(zh.text).toContain('300期');
+  const en = await chat.say('How many digital technology engineers are trained each year?');
+  expect(en.meta).toMatchObject({ kind: 'answer', lang: 'en' });
+  expect(en.text).toContain('80,000');
+
+  // A full registration.
+  const review = await fillRegistration(chatter(http, `${user}-reg`), 'en');
+  expect(review.meta.field).toBe('confirm');
+  const done = await chatter(http, `${user}-reg`).pick('d:review:confirm');
+  expect(done.text).toMatch(/reference number is KUP-[2-9A-HJ-NP-Z]{6}/);
+
+  // A Telegram update answered through the Bot API.
+  const chatId = 800_000 + Math.floor(Math.random() * 100_000);
+  const before = t.telegram.sent('sendMessage', chatId).length;
+  const res = await fetch(`${t.base}/telegram/webhook`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': t.telegramSecret },
+    // Update ids are unique per bot: each run of the contract takes its own.
+    body: JSON.stringify(updates(chatId * 10).text(chatId, 'zh-hans', '数字技术工程师每年培养多少人')),
+  });
+  expect(res.status).toBe(200);
+  const sent = await until('the Telegram reply', () => t.telegram.sent('sendMessage', chatId)[before]);
+  expect(String(sent.payload.text)).toContain('8万');
+
+  // A signed Slack command answered through response_url.
+  const id = `contract-${label}-${Date.now()}`;
+  const body = new URLSearchParams({
+    command: '/kup',
+    text: 'stats all',
+    user_id: 'UCONTRACT',
+    team_id: 'T0001',
+    channel_id: 'C0001',
+    response_url: t.slack.responseUrl(id),
+    trigger_id: '1.2.3',
+    api_app_id: 'A0001',
+  }).toString();
+  const ts = String(Math.floor(Date.now() / 1000));
+  const signature = `v0=${createHmac('sha256', t.slackSecret).update(`v0:${ts}:${body}`).digest('hex')}`;
+  const slackRes = await fetch(`${t.base}/slack/events`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-slack-request-timestamp': ts,
+      'x-slack-signature': signature,
+    },
+    body,
+  });
+  expect(slackRes.status).toBe(200);
+  const posted = await until('the Slack response', () =>
+    t.slack.responses.find((r) => r.path === `/respond/${id}`),
+  );
+  expect(JSON.stringify(posted.body)).toMatch(/\*Registrations:\* [1-9]/);
+}

@@ -1,0 +1,138 @@
+// The Workers build: bundle size, and the shared end-to-end contract against the Node server and
+// against src/worker.ts running in workerd, both on a real Postgres.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectPostgres } from '../src/db/connect.ts';
+import { migrateToLatest } from '../src/db/migrate.ts';
+import { runContract } from './helpers/contract.ts';
+import { adminUrl, createPostgresDatabase } from './helpers/db.ts';
+import { type FakeSlack, startFakeSlack } from './helpers/fake-slack.ts';
+import { type FakeTelegram, startFakeTelegram } from './helpers/fake-telegram.ts';
+import { root, startServer } from './helpers/server.ts';
+import { startWorker, wranglerEnv } from './helpers/workerd.ts';
+
+const run = promisify(execFile);
+
+describe('the Workers bundle', () => {
+  it('builds without an account and stays under 500 KiB gzipped, without PGlite', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'kup-worker-'));
+    await run(join(root, 'node_modules/.bin/wrangler'), ['deploy', '--dry-run', '--outdir', out], {
+      cwd: root,
+      env: wranglerEnv,
+    });
+    const bundle = readFileSync(join(out, 'worker.js'));
+    const gz = gzipSync(bundle).length;
+    console.log(
+      `Workers bundle: ${(bundle.length / 1024).toFixed(0)} KiB, ${(gz / 1024).toFixed(0)} KiB gzipped`,
+    );
+    expect(gz).toBeLessThan(500 * 1024);
+    expect(bundle.includes('pglite')).toBe(false);
+  }, 120_000);
+});
+
+if (!adminUrl)
+  console.log(
+    'the Workers contract test is skipped: TEST_DATABASE_URL is not set (no Postgres to run against)',
+  );
+
+describe('the Worker without a database', () => {
+  it('says so at /healthz, and the chat API refuses clearly', async () => {
+    const worker = await startWorker({}, 90_000, 503);
+    try {
+      const health = await fetch(`${worker.url}/healthz`);
+      expect(health.status).toBe(503);
+      expect(await health.json()).toMatchObject({
+        ok: false,
+        database: 'none',
+        error: expect.stringMatching(/HYPERDRIVE/),
+      });
+      const chat = await fetch(`${worker.url}/api/chat`, {
+        method: 'POST',
+        body: '{"userId":"a","text":"hi"}',
+      });
+      expect(chat.status).toBe(503);
+      await expect.poll(() => worker.output(), { timeout: 5_000 }).toMatch(/no database/);
+    } finally {
+      await worker.stop();
+    }
+  }, 120_000);
+});
+
+describe.runIf(adminUrl)('the shared contract on Node and in workerd, on Postgres', () => {
+  const TG = '424242:CONTRACT';
+  const TG_SECRET = 'contract-secret';
+  const SLACK_SECRET = 'contract-slack-secret';
+  let telegram: FakeTelegram;
+  let slack: FakeSlack;
+  let db: Awaited<ReturnType<typeof createPostgresDatabase>>;
+  let vars: Record<string, string>;
+
+  beforeAll(async () => {
+    telegram = await startFakeTelegram(TG);
+    slack = await startFakeSlack();
+    db = await createPostgresDatabase();
+    const h = await connectPostgres(db.url);
+    await migrateToLatest(h.db);
+    await h.close();
+    vars = {
+      DATABASE_URL: db.url,
+      TELEGRAM_BOT_TOKEN: TG,
+      TELEGRAM_WEBHOOK_SECRET: TG_SECRET,
+      TELEGRAM_API_ROOT: telegram.apiRoot,
+      SLACK_SIGNING_SECRET: SLACK_SECRET,
+      SLACK_BOT_TOKEN: 'xoxb-contract',
+      SLACK_API_URL: slack.apiUrl,
+      SLACK_BOT_ID: 'BBOT',
+      SLACK_BOT_USER_ID: 'UBOT',
+    };
+  });
+  afterAll(async () => {
+    await telegram?.close();
+    await slack?.close();
+    await db?.drop();
+  });
+
+  const target = (base: string) => ({
+    base,
+    telegram,
+    telegramSecret: TG_SECRET,
+    slack,
+    slackSecret: SLACK_SECRET,
+  });
+
+  it('holds on the Node server', async () => {
+    const server = await startServer(vars);
+    try {
+      await runContract(target(server.url), 'node');
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
+    }
+  }, 120_000);
+
+  it('holds in workerd (wrangler dev)', async () => {
+    const worker = await startWorker(vars);
+    try {
+      await runContract(target(worker.url), 'workerd').catch((error: unknown) => {
+        console.log(worker.output().slice(-3000));
+        throw error;
+      });
+      // The interaction log was written through waitUntil.
+      const h = await connectPostgres(db.url);
+      const rows = await h.db
+        .selectFrom('interactions')
+        .select('id')
+        .where('channel', '=', 'telegram')
+        .execute();
+      await h.close();
+      expect(rows.length).toBeGreaterThanOrEqual(4);
+    } finally {
+      await worker.stop();
+    }
+  }, 180_000);
+});
