@@ -20,6 +20,12 @@ const schema = z.object({
     message: 'must be a postgres:// or postgresql:// URL',
   }),
   DATA_DIR: optional.default('./.data'),
+  RATE_LIMIT_PER_MINUTE: z.coerce
+    .number({ message: 'must be a number of messages' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(100_000, 'must be at most 100000')
+    .default(60),
   DIALOG_TTL_DAYS: z.coerce
     .number({ message: 'must be a number of days' })
     .positive('must be a number of days above 0')

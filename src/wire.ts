@@ -9,6 +9,7 @@ import { createApp, type Health } from './app.ts';
 import type { Config } from './config.ts';
 import { createAssistant } from './core/assistant.ts';
 import { cachePreferences } from './core/preference-cache.ts';
+import { createRateLimiter, type RateLimiter } from './core/rate-limit.ts';
 import type { Retriever } from './core/retriever.ts';
 import type { PreferenceStore } from './core/types.ts';
 import { createDeliveryLedger } from './db/deliveries.ts';
@@ -48,6 +49,8 @@ export interface WireOptions {
   /** Slack's clock, in seconds (tests fix it to check a published signature). */
   slackNow?: () => number;
   health?: () => Promise<Health>;
+  /** Per-conversation limit (Workers: one per isolate, kept across requests). */
+  rateLimiter?: RateLimiter;
 }
 
 export function wireApp(o: WireOptions) {
@@ -73,6 +76,7 @@ export function wireApp(o: WireOptions) {
       },
     }),
     dialogTtlMs: config.DIALOG_TTL_DAYS * 86_400_000,
+    rateLimiter: o.rateLimiter ?? createRateLimiter({ perMinute: config.RATE_LIMIT_PER_MINUTE }),
     retentionDays: config.REGISTRATION_RETENTION_DAYS,
     log,
     onError: (error, context) => logger.error(`assistant: ${context} failed`, error),

@@ -4,6 +4,7 @@
 import type { UserFromGetMe } from 'grammy/types';
 import type { ExecutionContext } from 'hono';
 import { ConfigError, parseConfig } from './config.ts';
+import { createRateLimiter, type RateLimiter } from './core/rate-limit.ts';
 import { createRetriever, type Retriever } from './core/retriever.ts';
 import { connectPostgres } from './db/connect.ts';
 import { knowledgeBase } from './knowledge/content.generated.ts';
@@ -16,6 +17,7 @@ export interface Env {
 }
 
 let retriever: Retriever | undefined;
+let rateLimiter: RateLimiter | undefined;
 
 const json = (status: number, body: unknown) =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
@@ -43,6 +45,7 @@ export default {
     }
 
     retriever ??= createRetriever(knowledgeBase);
+    rateLimiter ??= createRateLimiter({ perMinute: config.RATE_LIMIT_PER_MINUTE });
     const handle = await connectPostgres(url, { max: 1 });
     const pending: Promise<unknown>[] = [];
     const botInfo = config.TELEGRAM_BOT_INFO as UserFromGetMe | undefined;
@@ -53,6 +56,7 @@ export default {
       logger: consoleLogger,
       log: { intervalMs: 0 },
       retriever,
+      rateLimiter,
       // No cross-request cache on the edge: isolates come and go.
       preferences: (store) => store,
       telegram: { webhook: true, ...(botInfo ? { botInfo } : {}) },

@@ -143,6 +143,51 @@ describe('POST /api/chat', () => {
   });
 });
 
+describe('the rate limit', () => {
+  it('answers a flood with a friendly "slow down", per user, and lets the user back later', async () => {
+    let now = 0;
+    const { createRateLimiter } = await import('../src/core/rate-limit.ts');
+    const limiter = createRateLimiter({ perMinute: 6, now: () => now });
+    expect(Array.from({ length: 6 }, () => limiter.take('a'))).toEqual([true, true, true, true, true, false]);
+    expect(limiter.take('b')).toBe(true);
+    now = 10_000;
+    expect(limiter.take('a')).toBe(true);
+    expect(limiter.take('a')).toBe(false);
+
+    const limited = await createRuntime(parseConfig({ RATE_LIMIT_PER_MINUTE: '6' }), {
+      memory: true,
+      logger: { info() {}, error() {} },
+    });
+    try {
+      const send = (userId: string, text: string) =>
+        limited.app.request('/api/chat', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ userId, text }),
+        });
+      const kinds: string[] = [];
+      for (let i = 0; i < 7; i++)
+        kinds.push(
+          ((await (await send('flood', 'What is the project?')).json()) as { meta: { kind: string } }).meta
+            .kind,
+        );
+      expect(kinds.slice(0, 5)).toEqual(['answer', 'answer', 'answer', 'answer', 'answer']);
+      const slow = (await (await send('flood', 'hello?')).json()) as {
+        replies: { text: string }[];
+        meta: { kind: string };
+      };
+      expect(slow.meta.kind).toBe('command');
+      expect(slow.replies[0]?.text).toMatch(/very fast/);
+      expect(
+        ((await (await send('someone-else', 'What is the project?')).json()) as { meta: { kind: string } })
+          .meta.kind,
+      ).toBe('answer');
+    } finally {
+      await limited.close();
+    }
+  });
+});
+
 describe('other routes', () => {
   it('GET / serves the chat page with no external resources', async () => {
     const res = await rt.app.request('/');

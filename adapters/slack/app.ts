@@ -2,6 +2,7 @@
 import { App, LogLevel } from '@slack/bolt';
 import type { Context, Hono } from 'hono';
 import type { Period, StatsStore } from '../../src/db/stats.ts';
+import { limitBody } from '../../src/http/body-limit.ts';
 import { CSV_HEADER, csvRows, gapBlocks, helpBlocks, registrationBlocks, statsBlocks } from './blocks.ts';
 import { HonoReceiver } from './receiver.ts';
 
@@ -136,7 +137,7 @@ export function createSlackApp(deps: SlackDeps) {
     app,
     /** Mounts POST /slack/events: every Slack request (events, slash commands, interactivity). */
     mount(hono: Hono) {
-      hono.post('/slack/events', (c) => receiver.handle(c));
+      hono.post('/slack/events', limitBody(1024 * 1024), (c) => receiver.handle(c));
     },
   };
 }

@@ -5,6 +5,7 @@ import type { UserFromGetMe } from 'grammy/types';
 import type { Hono } from 'hono';
 import type { Assistant } from '../../src/core/assistant.ts';
 import type { DeliveryLedger, IncomingMessage, Lang } from '../../src/core/types.ts';
+import { limitBody } from '../../src/http/body-limit.ts';
 import { render } from './render.ts';
 
 export interface TelegramDeps {
@@ -85,11 +86,14 @@ export function createTelegramBot(deps: TelegramDeps) {
   pm.on('message:contact', (ctx) =>
     reply(ctx, {
       ...base(ctx),
-      contact: { phone: ctx.message.contact.phone_number, own: ctx.message.contact.user_id === ctx.from.id },
+      contact: {
+        phone: String(ctx.message.contact.phone_number ?? ''),
+        own: ctx.from !== undefined && ctx.message.contact.user_id === ctx.from.id,
+      },
     }),
   );
   // Stickers, photos, voice, files…: say politely what works.
-  pm.on('message', (ctx) => ctx.reply(ONLY_TEXT[hint(ctx.from.language_code)]));
+  pm.on('message', (ctx) => ctx.reply(ONLY_TEXT[hint(ctx.from?.language_code)]));
 
   // Groups: only commands and messages that mention the bot (or reply to it).
   const group = bot.chatType(['group', 'supergroup']);
@@ -103,7 +107,7 @@ export function createTelegramBot(deps: TelegramDeps) {
       : text.includes(`@${ctx.me.username}`) || ctx.message.reply_to_message?.from?.id === ctx.me.id;
     if (!addressed) return;
     if (name && PRIVATE_COMMANDS.has(name)) {
-      const lang = hint(ctx.from.language_code);
+      const lang = hint(ctx.from?.language_code);
       await ctx.reply(`${PRIVATE_ONLY[lang]} https://t.me/${ctx.me.username}?start=register`);
       return;
     }
@@ -133,7 +137,8 @@ export function createTelegramBot(deps: TelegramDeps) {
         onTimeout: 'return',
         timeoutMilliseconds: 8_000,
       });
-      app.post('/telegram/webhook', async (c) => {
+      // Telegram updates are small; anything near a megabyte is not one.
+      app.post('/telegram/webhook', limitBody(1024 * 1024), async (c) => {
         if (secretToken && !sameSecret(c.req.header('x-telegram-bot-api-secret-token'), secretToken)) {
           return c.json({ error: 'wrong or missing secret token' }, 401);
         }
@@ -150,7 +155,14 @@ export function createTelegramBot(deps: TelegramDeps) {
         ) {
           return c.json({ error: 'not a Telegram update: update_id is missing' }, 400);
         }
-        return handle(c);
+        try {
+          return await handle(c);
+        } catch (error) {
+          // grammY passes handler errors up in webhook mode; a 500 would make Telegram retry the
+          // same update forever. Log it and acknowledge.
+          report(error, `handling Telegram update ${(update as { update_id: number }).update_id}`);
+          return c.body(null, 200);
+        }
       });
     },
   };

@@ -9,6 +9,7 @@ import { FIELDS, SUBPROJECTS, TITLES } from './dialog/options.ts';
 import { isCancel, isRegisterRequest, isTriageRequest, looksLikeQuestion } from './intents.ts';
 import { languageNames, messages } from './messages.ts';
 import { detectLanguage } from './normalize.ts';
+import type { RateLimiter } from './rate-limit.ts';
 import { createRetriever, type RetrievalHit, type Retriever } from './retriever.ts';
 import type {
   Choice,
@@ -44,6 +45,8 @@ export interface AssistantDeps {
   /** Topics offered when nothing matched (ids). */
   mainTopics?: string[];
   now?: () => Date;
+  /** Messages beyond the limit get a friendly "slow down" instead of an answer. */
+  rateLimiter?: RateLimiter;
   onError?: (error: unknown, context: string) => void;
 }
 
@@ -365,7 +368,12 @@ export function createAssistant(deps: AssistantDeps) {
       const at = new Date();
       const text = (msg.text ?? '').trim();
       const choice = msg.choice?.trim();
-      const { redacted, forgotten, ...result } = await respond(msg, text, choice);
+      // Too many messages too fast: a friendly "slow down", not silence (and no database work).
+      const limited = deps.rateLimiter && !deps.rateLimiter.take(msg.conversationId);
+      const slowLang = msg.lang ?? msg.langHint ?? detectLanguage(text) ?? 'zh';
+      const { redacted, forgotten, ...result }: DialogTurn = limited
+        ? turn('command', slowLang, [{ text: messages.slowDown[slowLang] }])
+        : await respond(msg, text, choice);
       if (forgotten) deps.preferences.forget?.(msg.conversationId);
 
       if (deps.log) {

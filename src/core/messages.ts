@@ -27,6 +27,10 @@ export const messages = {
     zh: '这个选项已失效。请直接提问，或选择下面的话题：',
     en: 'That option has expired. Ask a question, or pick a topic below:',
   },
+  slowDown: {
+    zh: '您发消息太快了，请稍等几秒再发。',
+    en: 'You are sending messages very fast. Please wait a few seconds and try again.',
+  },
   thanks: { zh: '不客气！还有其他问题随时问我。', en: "You're welcome! Ask me anything else any time." },
   sourceLabel: { zh: '来源：', en: 'Source: ' },
 } satisfies Record<string, Record<Lang, string>>;

@@ -8,7 +8,12 @@ import { migrateToLatest } from '../../src/db/migrate.ts';
 import { createRuntime, type Runtime } from '../../src/runtime.ts';
 import { createPostgresDatabase } from './db.ts';
 
-export const quiet = { info() {}, error() {} };
+export const quiet = {
+  info() {},
+  error: (m: string, e?: unknown) => {
+    if (process.env.DEBUG_ERRORS) console.error(m, e);
+  },
+};
 
 export interface TestRuntime {
   rt: Runtime;
@@ -24,6 +29,8 @@ export async function openRuntime(
 ): Promise<TestRuntime> {
   let drop = async () => {};
   let config: ReturnType<typeof parseConfig>;
+  // Tests send bursts no person would: the rate limit is tested on its own (test/http.test.ts).
+  env = { RATE_LIMIT_PER_MINUTE: '100000', ...env };
   let memory = false;
   if (backend === 'postgres') {
     const created = await createPostgresDatabase();
