@@ -12,6 +12,7 @@ import type { KnowledgeBase } from '../src/knowledge/schema.ts';
 import { createRuntime } from '../src/runtime.ts';
 import { generatedKnowledgeBase } from './generated-kb.ts';
 import { statsBench } from './stats.ts';
+import { telegramBench } from './telegram.ts';
 import { workerBench } from './worker.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
@@ -189,6 +190,10 @@ if (only === undefined || only === 'retrieval') {
 if (only === undefined || only === 'http') {
   const answersPerSecond = await httpBench();
   await dialogBench(answersPerSecond);
+}
+if (only === undefined || only === 'telegram') {
+  console.log('');
+  await telegramBench(process.env.BENCH_DATABASE_URL, seconds, Number(process.env.BENCH_SOAK_SECONDS ?? 60));
 }
 if (only === undefined || only === 'stats') {
   console.log('');

@@ -42,6 +42,10 @@ const schema = z.object({
     message: 'must be 1-256 characters of A-Z, a-z, 0-9, _ and -',
   }),
   TELEGRAM_API_ROOT: url('the Bot API base').default('https://api.telegram.org'),
+  TELEGRAM_WEBHOOK_REPLY: z
+    .enum(['0', '1', 'true', 'false', ''], { message: 'must be 1 or 0' })
+    .optional()
+    .transform((v) => v === '1' || v === 'true'),
   /** The bot's getMe answer as JSON: saves a getMe call per request on the edge. */
   TELEGRAM_BOT_INFO: optional.transform((v, ctx) => {
     if (v === undefined) return undefined;

@@ -89,6 +89,7 @@ export function wireApp(o: WireOptions) {
         assistant,
         ledger: createDeliveryLedger(db, { staleAfterMs: 20_000 }),
         apiRoot: config.TELEGRAM_API_ROOT,
+        webhookReply: config.TELEGRAM_WEBHOOK_REPLY,
         ...(o.telegram?.botInfo ? { botInfo: o.telegram.botInfo } : {}),
         ...(o.telegram?.first ? { first: o.telegram.first } : {}),
         onError: (error, context) => logger.error(`telegram: ${context} failed`, error),

@@ -217,6 +217,33 @@ describe.each(backends)('Telegram webhook on %s', (backend) => {
   });
 });
 
+describe('Telegram webhook replies', () => {
+  it('with TELEGRAM_WEBHOOK_REPLY=1 the first reply comes back in the webhook response', async () => {
+    const fake = await startFakeTelegram(TOKEN);
+    const t = await openRuntime('pglite', {
+      TELEGRAM_BOT_TOKEN: TOKEN,
+      TELEGRAM_WEBHOOK_SECRET: SECRET,
+      TELEGRAM_API_ROOT: fake.apiRoot,
+      TELEGRAM_WEBHOOK_REPLY: '1',
+    });
+    try {
+      const res = await t.rt.app.request('/telegram/webhook', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': SECRET },
+        body: JSON.stringify(updates(70_000).text(701, 'zh-hans', '高研班每年办多少期？')),
+      });
+      expect(res.status).toBe(200);
+      const reply = (await res.json()) as Record<string, unknown>;
+      expect(reply).toMatchObject({ method: 'sendMessage', chat_id: 701, parse_mode: 'HTML' });
+      expect(String(reply.text)).toContain('300期');
+      expect(fake.sent('sendMessage', 701)).toHaveLength(0);
+    } finally {
+      await t.close();
+      await fake.close();
+    }
+  });
+});
+
 describe('Telegram long polling', () => {
   it('answers updates served by getUpdates, one chat in order', async () => {
     const fake = await startFakeTelegram(TOKEN);

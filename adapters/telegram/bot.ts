@@ -16,6 +16,8 @@ export interface TelegramDeps {
   apiRoot?: string;
   /** Skips the getMe call at start-up (required on the edge). */
   botInfo?: UserFromGetMe;
+  /** Send the first reply of each update in the webhook response (see canUseWebhookReply). */
+  webhookReply?: boolean;
   /** Middleware that must run first (long polling: one chat at a time, chats in parallel). */
   first?: Middleware[];
   onError?: (error: unknown, context: string) => void;
@@ -36,7 +38,13 @@ const hint = (code: string | undefined): Lang => (code?.toLowerCase().startsWith
 export function createTelegramBot(deps: TelegramDeps) {
   const bot = new Bot(deps.token, {
     ...(deps.botInfo ? { botInfo: deps.botInfo } : {}),
-    client: { apiRoot: deps.apiRoot ?? 'https://api.telegram.org' },
+    client: {
+      apiRoot: deps.apiRoot ?? 'https://api.telegram.org',
+      // Optionally, the first sendMessage of an update rides on the webhook's HTTP response instead
+      // of a call of its own (Telegram allows one method there): faster, but a blocked user (403) or
+      // a rate limit (429) on that message is not seen.
+      canUseWebhookReply: (method) => Boolean(deps.webhookReply) && method === 'sendMessage',
+    },
   });
   const report = deps.onError ?? (() => {});
   // Telegram's 429 "retry after N seconds" is honoured (and 5xx retried) before giving up.
@@ -156,7 +164,8 @@ export function createTelegramBot(deps: TelegramDeps) {
           return c.json({ error: 'not a Telegram update: update_id is missing' }, 400);
         }
         try {
-          return await handle(c);
+          const response = await handle(c);
+          return deps.webhookReply ? await unwrapWebhookReply(response) : response;
         } catch (error) {
           // grammY passes handler errors up in webhook mode; a 500 would make Telegram retry the
           // same update forever. Log it and acknowledge.
@@ -169,6 +178,24 @@ export function createTelegramBot(deps: TelegramDeps) {
 }
 
 export type TelegramBot = ReturnType<typeof createTelegramBot>;
+
+/**
+ * grammY hands the Hono adapter a webhook reply already serialised, and the adapter's c.json()
+ * serialises it again (a JSON string, which Telegram would ignore). Send the method call as is.
+ */
+async function unwrapWebhookReply(response: Response): Promise<Response> {
+  if (!response.headers.get('content-type')?.includes('application/json')) return response;
+  const body = await response.text();
+  let inner: unknown;
+  try {
+    inner = JSON.parse(body);
+  } catch {
+    return new Response(body, response);
+  }
+  return typeof inner === 'string'
+    ? new Response(inner, { status: response.status, headers: { 'content-type': 'application/json' } })
+    : new Response(body, response);
+}
 
 /** Compares secrets in time that does not depend on where they differ. */
 function sameSecret(given: string | undefined, expected: string): boolean {
