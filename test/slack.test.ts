@@ -10,6 +10,7 @@ import { type FakeSlack, startFakeSlack } from './helpers/fake-slack.ts';
 import { type FakeTelegram, startFakeTelegram, updates } from './helpers/fake-telegram.ts';
 import { openRuntime, type TestRuntime } from './helpers/runtime.ts';
 import { freePort } from './helpers/server.ts';
+import { until } from './helpers/until.ts';
 
 const SECRET = 'slack-signing-secret-for-tests';
 const STAFF = 'USTAFF01';
@@ -21,16 +22,6 @@ const sign = (body: string, ts = Math.floor(Date.now() / 1000)) => ({
   'x-slack-request-timestamp': String(ts),
   'x-slack-signature': `v0=${createHmac('sha256', SECRET).update(`v0:${ts}:${body}`).digest('hex')}`,
 });
-
-async function until<T>(get: () => T | undefined, ms = 8_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = get();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe.each(backends)('Slack for staff on %s', (backend) => {
   let slack: FakeSlack;
@@ -119,7 +110,9 @@ describe.each(backends)('Slack for staff on %s', (backend) => {
       body,
     });
     expect(res.status).toBe(200);
-    const posted = await until(() => slack.responses.find((r) => r.path === `/respond/${id}`));
+    const posted = await until('the Slack response', () =>
+      slack.responses.find((r) => r.path === `/respond/${id}`),
+    );
     return { ...posted.body, all: JSON.stringify(posted.body) } as Record<string, unknown> & { all: string };
   }
 
@@ -246,7 +239,7 @@ describe.each(backends)('Slack for staff on %s', (backend) => {
       body,
     });
     expect(first.status).toBe(200);
-    await until(() =>
+    await until('the Slack response', () =>
       slack.calls.filter((c) => c.method === 'views.publish').length > before ? true : undefined,
     );
     const retry = await fetch(`${base}/slack/events`, {

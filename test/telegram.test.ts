@@ -7,19 +7,10 @@ import { backends } from './helpers/db.ts';
 import { type FakeTelegram, startFakeTelegram, updates } from './helpers/fake-telegram.ts';
 import { openRuntime, type TestRuntime } from './helpers/runtime.ts';
 import { freePort, runScript } from './helpers/server.ts';
+import { until } from './helpers/until.ts';
 
 const TOKEN = '123456:TEST-token_abc';
 const SECRET = 'webhook-secret_123';
-
-async function until<T>(get: () => T | undefined, ms = 5_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = get();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe.each(backends)('Telegram webhook on %s', (backend) => {
   let fake: FakeTelegram;
@@ -257,12 +248,12 @@ describe('Telegram long polling', () => {
       fake.queue(u.text(601, 'zh-hans', '/start'));
       fake.queue(u.text(601, 'zh-hans', '数字技术工程师每年培养多少人'));
       fake.queue(u.text(602, 'en', 'Which ministries issued the plan?'));
-      const zh = await until(() =>
+      const zh = await until('the Telegram reply', () =>
         fake.sent('sendMessage', 601).length >= 2 ? fake.sent('sendMessage', 601) : undefined,
       );
       expect(String(zh[0]?.payload.text)).toContain('您好');
       expect(String(zh[1]?.payload.text)).toContain('8万');
-      const en = await until(() => fake.sent('sendMessage', 602)[0]);
+      const en = await until('the Telegram reply', () => fake.sent('sendMessage', 602)[0]);
       expect(String(en.payload.text)).toContain('Ministry of Human Resources');
     } finally {
       await t.close();

@@ -1,5 +1,6 @@
 // Statistics for programme staff, computed in SQL (nothing is loaded row by row), in a time zone.
 import { type Kysely, sql } from 'kysely';
+import { registerFlow } from '../core/dialog/flows.ts';
 import type { Registration } from '../core/types.ts';
 import { toRegistration } from './registrations.ts';
 import type { Database } from './schema.ts';
@@ -36,19 +37,8 @@ export interface Gap {
   lastAsked: Date;
 }
 
-const FUNNEL = [
-  'consent',
-  'name',
-  'phone',
-  'email',
-  'organization',
-  'title',
-  'field',
-  'subproject',
-  'province',
-  'experience',
-  'confirm',
-];
+/** The registration steps, in order (from the flow itself), then the review card. */
+const FUNNEL = [...registerFlow.steps.map((s) => s.field), 'confirm'];
 const DAYS: Record<Period, number | null> = { today: 1, '7d': 7, '30d': 30, all: null };
 
 /** pg returns counts as strings, PGlite as numbers: one place makes them numbers. */

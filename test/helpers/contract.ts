@@ -6,6 +6,7 @@ import { chatter, fillRegistration } from './chat.ts';
 import type { FakeSlack } from './fake-slack.ts';
 import type { FakeTelegram } from './fake-telegram.ts';
 import { updates } from './fake-telegram.ts';
+import { until } from './until.ts';
 
 export interface ContractTarget {
   base: string;
@@ -13,16 +14,6 @@ export interface ContractTarget {
   telegramSecret: string;
   slack: FakeSlack;
   slackSecret: string;
-}
-
-async function until<T>(what: string, get: () => T | undefined, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = get();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 export async function runContract(t: ContractTarget, label: string) {
@@ -56,7 +47,11 @@ export async function runContract(t: ContractTarget, label: string) {
     body: JSON.stringify(updates(chatId * 10).text(chatId, 'zh-hans', '数字技术工程师每年培养多少人')),
   });
   expect(res.status).toBe(200);
-  const sent = await until('the Telegram reply', () => t.telegram.sent('sendMessage', chatId)[before]);
+  const sent = await until(
+    'the Telegram reply',
+    () => t.telegram.sent('sendMessage', chatId)[before],
+    15_000,
+  );
   expect(String(sent.payload.text)).toContain('8万');
 
   // A signed Slack command answered through response_url.

@@ -1,0 +1,10 @@
+/** Polls until `get` returns a value (something another process or server will do), or times out. */
+export async function until<T>(what: string, get: () => T | undefined, ms = 10_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = get();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
