@@ -77,7 +77,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   // Telegram: a webhook route, or long polling for local development.
   const runner =
     config.TELEGRAM_BOT_TOKEN && config.TELEGRAM_POLLING ? await import('@grammyjs/runner') : undefined;
-  const { app, assistant, log, telegram } = wireApp({
+  const { app, assistant, log, ledger, telegram } = wireApp({
     config,
     db: handle.db,
     databaseKind: handle.kind,
@@ -109,7 +109,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       closing ??= (async () => {
         clearInterval(purgeTimer);
         await stopPolling?.();
-        const stats = await log.close();
+        const [stats] = await Promise.all([log.close(), ledger.close()]);
         if (stats.pending > 0)
           logger.error(`interaction log: ${stats.pending} rows could not be written at shutdown`);
         await handle.close();

@@ -8,10 +8,8 @@ import { createTelegramBot } from '../adapters/telegram/bot.ts';
 import { createApp, type Health } from './app.ts';
 import type { Config } from './config.ts';
 import { createAssistant } from './core/assistant.ts';
-import { cachePreferences } from './core/preference-cache.ts';
 import { createRateLimiter, type RateLimiter } from './core/rate-limit.ts';
 import type { Retriever } from './core/retriever.ts';
-import type { PreferenceStore } from './core/types.ts';
 import { createDeliveryLedger } from './db/deliveries.ts';
 import { createDialogStore } from './db/dialogs.ts';
 import { createInteractionLog } from './db/interactions.ts';
@@ -41,8 +39,6 @@ export interface WireOptions {
   log?: { intervalMs?: number; maxBuffer?: number; batchSize?: number };
   /** Shared across requests where the runtime allows (Workers: once per isolate). */
   retriever?: Retriever;
-  /** Remembered language choices in memory (Node: one cache for the process). */
-  preferences?: (store: PreferenceStore) => PreferenceStore;
   telegram?: { botInfo?: UserFromGetMe; first?: Middleware[]; webhook: boolean };
   /** Slow work after the response (Workers: executionCtx.waitUntil). */
   waitUntil?: (c: HonoContext, work: Promise<unknown>) => void;
@@ -67,7 +63,7 @@ export function wireApp(o: WireOptions) {
   const assistant = createAssistant({
     knowledge: knowledgeBase,
     ...(o.retriever ? { retriever: o.retriever } : {}),
-    preferences: (o.preferences ?? cachePreferences)(createPreferenceStore(db)),
+    preferences: createPreferenceStore(db),
     dialogs: createDialogStore(db),
     registrations: createRegistrationStore(db, {
       beforeForget: async (conversationId) => {
@@ -82,12 +78,18 @@ export function wireApp(o: WireOptions) {
     onError: (error, context) => logger.error(`assistant: ${context} failed`, error),
   });
 
+  // Telegram updates handled, so that retries are not (core claims them too, with its first read).
+  const ledger = createDeliveryLedger(db, {
+    ...(o.log?.intervalMs === 0 ? { intervalMs: 0 } : {}),
+    onError: (error) => logger.error('delivery ledger: marking updates done failed, will retry', error),
+  });
+
   const routes: Array<(app: Hono) => void> = [];
   const telegram = config.TELEGRAM_BOT_TOKEN
     ? createTelegramBot({
         token: config.TELEGRAM_BOT_TOKEN,
         assistant,
-        ledger: createDeliveryLedger(db, { staleAfterMs: 20_000 }),
+        ledger,
         apiRoot: config.TELEGRAM_API_ROOT,
         webhookReply: config.TELEGRAM_WEBHOOK_REPLY,
         ...(o.telegram?.botInfo ? { botInfo: o.telegram.botInfo } : {}),
@@ -130,5 +132,5 @@ export function wireApp(o: WireOptions) {
       }),
     onError: (error) => logger.error('unhandled error', error),
   });
-  return { app, assistant, log, telegram };
+  return { app, assistant, log, ledger, telegram };
 }

@@ -49,7 +49,7 @@ export default {
     const handle = await connectPostgres(url, { max: 1 });
     const pending: Promise<unknown>[] = [];
     const botInfo = config.TELEGRAM_BOT_INFO as UserFromGetMe | undefined;
-    const { app, log } = wireApp({
+    const { app, log, ledger } = wireApp({
       config,
       db: handle.db,
       databaseKind: 'pg',
@@ -57,8 +57,6 @@ export default {
       log: { intervalMs: 0 },
       retriever,
       rateLimiter,
-      // No cross-request cache on the edge: isolates come and go.
-      preferences: (store) => store,
       telegram: { webhook: true, ...(botInfo ? { botInfo } : {}) },
       waitUntil: (_c, work) => pending.push(work),
     });
@@ -66,7 +64,7 @@ export default {
     ctx.waitUntil(
       (async () => {
         await Promise.allSettled(pending);
-        await log.close(5_000);
+        await Promise.all([log.close(5_000), ledger.close(5_000)]);
         await handle.close();
       })(),
     );

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config.ts';
 import type { InteractionRecord } from '../src/core/types.ts';
 import { createDeliveryLedger } from '../src/db/deliveries.ts';
+import { createDialogStore } from '../src/db/dialogs.ts';
 import { createInteractionLog, insertInteractions, pseudonym } from '../src/db/interactions.ts';
 import { purgeExpired } from '../src/db/maintenance.ts';
 import { migrateToLatest, pendingMigrations } from '../src/db/migrate.ts';
@@ -189,6 +190,7 @@ describe.each(backends)('database on %s', (backend) => {
       .execute();
     expect(await ledger.claim('telegram:1:1')).toBe(true);
     await ledger.done('telegram:1:1');
+    await ledger.flush(); // marks are batched
     await t.handle.db
       .updateTable('deliveries')
       .set({ claimed_at: new Date(Date.now() - 30_000) })
@@ -196,6 +198,55 @@ describe.each(backends)('database on %s', (backend) => {
       .execute();
     // Handled: never again.
     expect(await ledger.claim('telegram:1:1')).toBe(false);
+    // A mark made after shutdown began is written at once.
+    expect(await ledger.claim('telegram:1:2')).toBe(true);
+    await ledger.close();
+    await ledger.done('telegram:1:2');
+    const row = await t.handle.db
+      .selectFrom('deliveries')
+      .select('status')
+      .where('key', '=', 'telegram:1:2')
+      .executeTakeFirstOrThrow();
+    expect(row.status).toBe('done');
+  });
+
+  it('starts a turn in one call: claims the delivery and reads the dialog and the language', async () => {
+    const dialogs = createDialogStore(t.handle.db);
+    const id = 'telegram:begin-1';
+    expect(await dialogs.begin(id)).toEqual({ fresh: true });
+    expect(await dialogs.begin(id, 'telegram:9:1')).toEqual({ fresh: true });
+    expect(await dialogs.begin(id, 'telegram:9:1')).toEqual({ fresh: false });
+    const state = { flow: 'register', step: 'name', data: {}, attempts: 0, lang: 'en' } as const;
+    expect(await dialogs.put(id, state, undefined)).toBe(true);
+    await createPreferenceStore(t.handle.db).setLanguage(id, 'zh');
+    const started = await dialogs.begin(id, 'telegram:9:2');
+    expect(started).toMatchObject({ fresh: true, lang: 'zh', dialog: { state, version: 1 } });
+    expect(started.dialog?.updatedAt).toBeInstanceOf(Date);
+    // Twenty concurrent copies of one delivery: exactly one is fresh.
+    const copies = await Promise.all(Array.from({ length: 20 }, () => dialogs.begin(id, 'telegram:9:3')));
+    expect(copies.filter((c) => c.fresh)).toHaveLength(1);
+    // Turns that start together share a round trip; each still gets its own conversation's rows.
+    await createPreferenceStore(t.handle.db).setLanguage('telegram:begin-2', 'en');
+    const together = await Promise.all([
+      dialogs.begin('telegram:begin-2', 'telegram:9:4'),
+      dialogs.begin(id, 'telegram:9:5'),
+      dialogs.begin('telegram:begin-3'),
+      dialogs.begin(id, 'telegram:9:4'),
+    ]);
+    expect(together).toEqual([
+      { fresh: true, lang: 'en' },
+      expect.objectContaining({ fresh: true, lang: 'zh', dialog: expect.objectContaining({ state }) }),
+      { fresh: true },
+      expect.objectContaining({ fresh: false }),
+    ]);
+    // Copies that arrive apart are caught by Postgres instead.
+    const apart = [];
+    for (let i = 0; i < 3; i++) apart.push((await dialogs.begin(id, 'telegram:9:6')).fresh);
+    expect(apart).toEqual([true, false, false]);
+    // Hostile ids are data, not SQL.
+    const hostile = "x'); drop table dialogs; --";
+    expect(await dialogs.begin(hostile, hostile)).toEqual({ fresh: true });
+    expect(await dialogs.begin(id)).toMatchObject({ dialog: { state } });
   });
 
   it('remembers and updates a language preference', async () => {

@@ -51,19 +51,23 @@ export function createTelegramBot(deps: TelegramDeps) {
   bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 30 }));
 
   for (const m of deps.first ?? []) bot.use(m);
-  // Exactly once: a redelivered update (same update_id) is acknowledged and ignored.
-  bot.use(async (ctx, next) => {
-    const key = `telegram:${ctx.me.id}:${ctx.update.update_id}`;
+
+  // Exactly once: a redelivered update (same update_id) is acknowledged and ignored. Core claims
+  // the deliveries it answers (with the turn's first read); other replies claim here.
+  const deliveryId = (ctx: Context) => `telegram:${ctx.me.id}:${ctx.update.update_id}`;
+  async function once(ctx: Context, send: () => Promise<unknown>) {
+    const key = deliveryId(ctx);
     if (!(await deps.ledger.claim(key))) return;
-    await next();
+    await send();
     await deps.ledger.done(key);
-  });
+  }
 
   /** Sends a core turn, rendered; a user who blocked the bot (403) is not an error. */
   async function reply(ctx: Context, message: IncomingMessage) {
     const chat = ctx.chat;
     if (!chat) return;
-    const turn = await deps.assistant.handle(message);
+    const turn = await deps.assistant.handle({ ...message, deliveryId: deliveryId(ctx) });
+    if (turn.meta.kind === 'duplicate') return;
     for (const m of render(turn, { privateChat: chat.type === 'private' })) {
       try {
         await ctx.api.sendMessage(chat.id, m.text, {
@@ -71,10 +75,11 @@ export function createTelegramBot(deps: TelegramDeps) {
           ...(m.reply_markup ? { reply_markup: m.reply_markup } : {}),
         });
       } catch (error) {
-        if (error instanceof GrammyError && error.error_code === 403) return; // blocked or kicked
-        throw error;
+        if (!(error instanceof GrammyError && error.error_code === 403)) throw error;
+        break; // blocked or kicked: nothing more to send
       }
     }
+    await deps.ledger.done(deliveryId(ctx));
   }
 
   const base = (ctx: Context): Omit<IncomingMessage, 'text'> => {
@@ -101,7 +106,7 @@ export function createTelegramBot(deps: TelegramDeps) {
     }),
   );
   // Stickers, photos, voice, files…: say politely what works.
-  pm.on('message', (ctx) => ctx.reply(ONLY_TEXT[hint(ctx.from?.language_code)]));
+  pm.on('message', (ctx) => once(ctx, () => ctx.reply(ONLY_TEXT[hint(ctx.from?.language_code)])));
 
   // Groups: only commands and messages that mention the bot (or reply to it).
   const group = bot.chatType(['group', 'supergroup']);
@@ -116,7 +121,9 @@ export function createTelegramBot(deps: TelegramDeps) {
     if (!addressed) return;
     if (name && PRIVATE_COMMANDS.has(name)) {
       const lang = hint(ctx.from?.language_code);
-      await ctx.reply(`${PRIVATE_ONLY[lang]} https://t.me/${ctx.me.username}?start=register`);
+      await once(ctx, () =>
+        ctx.reply(`${PRIVATE_ONLY[lang]} https://t.me/${ctx.me.username}?start=register`),
+      );
       return;
     }
     const clean = text.replace(new RegExp(`@${ctx.me.username}\\b`, 'g'), '').trim();
@@ -124,13 +131,18 @@ export function createTelegramBot(deps: TelegramDeps) {
   });
 
   // A pressed button: acknowledge it, take the keyboard away so it cannot be pressed twice, answer.
+  // (The acknowledgement and the answer go out together: a button answers as fast as a message.)
   bot.on('callback_query:data', async (ctx) => {
-    await ctx.answerCallbackQuery().catch((error: unknown) => report(error, 'answering a callback query'));
-    if (ctx.callbackQuery.message) {
-      await ctx.editMessageReplyMarkup({ reply_markup: undefined }).catch(() => {});
+    const acknowledged = Promise.all([
+      ctx.answerCallbackQuery().catch((error: unknown) => report(error, 'answering a callback query')),
+      ctx.callbackQuery.message
+        ? ctx.editMessageReplyMarkup({ reply_markup: undefined }).catch(() => {})
+        : null,
+    ]);
+    if (ctx.chat?.type === 'private' || !ctx.callbackQuery.data.startsWith('d:')) {
+      await reply(ctx, { ...base(ctx), choice: ctx.callbackQuery.data });
     }
-    if (ctx.chat?.type !== 'private' && ctx.callbackQuery.data.startsWith('d:')) return;
-    await reply(ctx, { ...base(ctx), choice: ctx.callbackQuery.data });
+    await acknowledged;
   });
   // Edited messages, channel posts and everything else are acknowledged and ignored.
 

@@ -310,12 +310,13 @@ export function createAssistant(deps: AssistantDeps) {
     let dialogDown = false;
     if (dialog) {
       try {
-        loaded = await dialog.load(msg.conversationId);
+        loaded = await dialog.load(msg.conversationId, msg.deliveryId);
       } catch (error) {
         report(error, 'loading the dialog');
         dialogDown = true;
       }
     }
+    if (loaded.duplicate) return turn('duplicate', msg.lang ?? msg.langHint ?? 'zh', [], { confidence: 0 });
     // The language of the message, unless the user chose one; mid-dialog, answers to a step
     // ("Li Na", "中国科学院") keep the dialog's language, questions and requests get their own.
     const asks =
@@ -323,7 +324,7 @@ export function createAssistant(deps: AssistantDeps) {
       (!loaded.stored || looksLikeQuestion(text) || isRegisterRequest(text) || isTriageRequest(text));
     const lang =
       msg.lang ??
-      (await storedLanguage(msg.conversationId)) ??
+      (dialog ? loaded.lang : await storedLanguage(msg.conversationId)) ??
       (asks ? detectLanguage(text) : undefined) ??
       loaded.stored?.state.lang ??
       msg.langHint ??
@@ -376,7 +377,7 @@ export function createAssistant(deps: AssistantDeps) {
         : await respond(msg, text, choice);
       if (forgotten) deps.preferences.forget?.(msg.conversationId);
 
-      if (deps.log) {
+      if (deps.log && result.meta.kind !== 'duplicate') {
         const turnId = crypto.randomUUID();
         const base = {
           channel: msg.channel,

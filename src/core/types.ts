@@ -1,7 +1,7 @@
 /** Platform-neutral message and turn types shared by every channel. */
 
 export type Lang = 'zh' | 'en';
-export type TurnKind = 'answer' | 'fallback' | 'dialog' | 'command' | 'handoff';
+export type TurnKind = 'answer' | 'fallback' | 'dialog' | 'command' | 'handoff' | 'duplicate';
 export type DialogField =
   | 'name'
   | 'phone'
@@ -29,6 +29,11 @@ export interface IncomingMessage {
   langHint?: Lang;
   /** A phone number shared as a contact card; `own` when it is the sender's own (Telegram). */
   contact?: { phone: string; own: boolean };
+  /**
+   * The platform's id for this delivery (e.g. "telegram:<bot>:<update_id>"). A delivery seen before
+   * gets a turn of kind "duplicate" with no replies: retries are answered once.
+   */
+  deliveryId?: string;
   /** The platform's own payload, kept for adapters and debugging. */
   raw?: unknown;
 }
@@ -112,7 +117,18 @@ export interface StoredDialog {
   updatedAt: Date;
 }
 
+/** What a turn starts from, read in one round trip. */
+export interface TurnStart {
+  /** False when the delivery was claimed before: a duplicate, to be ignored. */
+  fresh: boolean;
+  dialog?: StoredDialog;
+  /** The language the user chose, if any. */
+  lang?: Lang;
+}
+
 export interface DialogStore {
+  /** Claims the delivery (when given) and reads the dialog and the language choice, together. */
+  begin(conversationId: string, deliveryId?: string): Promise<TurnStart>;
   get(conversationId: string): Promise<StoredDialog | undefined>;
   /** Inserts (`version` undefined) or updates the row at `version`; false if it changed meanwhile. */
   put(conversationId: string, state: DialogState, version: number | undefined): Promise<boolean>;

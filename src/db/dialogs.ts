@@ -1,13 +1,73 @@
+import DataLoader from 'dataloader';
 import { type Kysely, sql } from 'kysely';
-import type { DialogState, DialogStore } from '../core/types.ts';
+import type { DialogState, DialogStore, Lang, TurnStart } from '../core/types.ts';
+import { claimDeliveries } from './deliveries.ts';
 import type { Database } from './schema.ts';
 
 const parse = (value: unknown): DialogState =>
   (typeof value === 'string' ? JSON.parse(value) : value) as DialogState;
 
+const asLang = (value: unknown): Lang | undefined => (value === 'zh' || value === 'en' ? value : undefined);
+
+type BeginKey = { conversationId: string; deliveryId: string | undefined };
+type BeginRow = {
+  state: unknown;
+  version: number | null;
+  updated_at: Date | string | null;
+  lang: string | null;
+  fresh: boolean;
+};
+
+/** Runs on the next turn of the event loop, so that updates that arrived together go together. */
+const soon = (run: () => void) =>
+  typeof setImmediate === 'function' ? void setImmediate(run) : void setTimeout(run, 0);
+
 /** Dialog state rows with optimistic concurrency: every write names the version it read. */
-export function createDialogStore(db: Kysely<Database>): DialogStore {
+export function createDialogStore(
+  db: Kysely<Database>,
+  options: { staleAfterMs?: number } = {},
+): DialogStore {
+  /**
+   * What every turn needs first (the delivery claim, the dialog, the language) for all the turns
+   * that start together, in one round trip: under load, round trips to Postgres cost more than the
+   * queries. A turn alone is a batch of one, with no added wait.
+   */
+  async function beginAll(keys: readonly BeginKey[]): Promise<TurnStart[]> {
+    // A delivery twice in one batch: the second copy is a duplicate without asking.
+    const seen = new Set<string>();
+    const claims = keys.map((k) => {
+      if (k.deliveryId === undefined || seen.has(k.deliveryId)) return null;
+      seen.add(k.deliveryId);
+      return k.deliveryId;
+    });
+    const { rows } = await sql<BeginRow>`
+      with input as (
+        select * from unnest(${keys.map((k) => k.conversationId)}::text[], ${claims}::text[])
+          with ordinality as t(conversation_id, delivery_id, n)
+      ),
+      claim as (${claimDeliveries(sql`array(select delivery_id from input where delivery_id is not null)`, options.staleAfterMs)})
+      select d.state, d.version, d.updated_at, p.lang, c.key is not null as fresh
+      from input i
+      left join dialogs d on d.conversation_id = i.conversation_id
+      left join preferences p on p.conversation_id = i.conversation_id
+      left join claim c on c.key = i.delivery_id
+      order by i.n`.execute(db);
+    return keys.map((k, i) => {
+      const row = rows[i] as BeginRow;
+      const lang = asLang(row.lang);
+      return {
+        fresh: k.deliveryId === undefined || (claims[i] !== null && row.fresh),
+        ...(row.version !== null && row.updated_at !== null
+          ? { dialog: { state: parse(row.state), version: row.version, updatedAt: new Date(row.updated_at) } }
+          : {}),
+        ...(lang ? { lang } : {}),
+      };
+    });
+  }
+  const turns = new DataLoader(beginAll, { cache: false, maxBatchSize: 200, batchScheduleFn: soon });
+
   return {
+    begin: (conversationId, deliveryId) => turns.load({ conversationId, deliveryId }),
     async get(conversationId) {
       const row = await db
         .selectFrom('dialogs')

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { InteractionRecord } from '../core/types.ts';
 import { type BatchWriterOptions, createBatchWriter } from '../lib/batch-writer.ts';
 import type { Database } from './schema.ts';
@@ -11,6 +11,23 @@ export async function pseudonym(conversationId: string): Promise<string> {
   return [...new Uint8Array(digest).slice(0, 16)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+/**
+ * Recent pseudonyms, kept: a conversation's turns come in runs, and a digest is an async job of
+ * its own. Bounded; when full it starts again.
+ */
+const pseudonyms = {
+  known: new Map<string, Promise<string>>(),
+  get(conversationId: string): Promise<string> {
+    let value = this.known.get(conversationId);
+    if (!value) {
+      if (this.known.size >= 10_000) this.known.clear();
+      value = pseudonym(conversationId);
+      this.known.set(conversationId, value);
+    }
+    return value;
+  },
+};
+
 /** Text Postgres accepts: no NUL characters, no unpaired surrogates. */
 export const storable = (text: string) => text.replaceAll('\u0000', '').toWellFormed();
 
@@ -18,26 +35,33 @@ export const storable = (text: string) => text.replaceAll('\u0000', '').toWellFo
 export const isDataError = (error: unknown) =>
   /^2[23]/.test(String((error as { code?: unknown })?.code ?? ''));
 
-/** Inserts interaction rows in one statement. */
+/** Separates source ids inside one array element (ids are slugs; this character is never in one). */
+const UNIT = '\u001f';
+
+/**
+ * Inserts interaction rows in one statement with one array per column (`unnest`): the statement
+ * has 12 parameters however many rows there are, so building and sending a batch stays cheap and
+ * never holds the event loop for long.
+ */
 export async function insertInteractions(db: Kysely<Database>, rows: InteractionRecord[]): Promise<void> {
   if (rows.length === 0) return;
-  const values = await Promise.all(
-    rows.map(async (r) => ({
-      created_at: r.at,
-      channel: r.channel,
-      conversation: r.anonymous ? 'forgotten' : await pseudonym(r.conversationId),
-      turn_id: r.turnId,
-      direction: r.direction,
-      text: storable(r.text),
-      kind: r.kind ?? null,
-      sources: r.sources ?? null,
-      confidence: r.confidence ?? null,
-      lang: r.lang ?? null,
-      latency_ms: r.latencyMs ?? null,
-      field: r.field ?? null,
-    })),
+  const conversations = await Promise.all(
+    rows.map((r) => (r.anonymous ? 'forgotten' : pseudonyms.get(r.conversationId))),
   );
-  await db.insertInto('interactions').values(values).execute();
+  const column = <T>(f: (r: InteractionRecord) => T) => rows.map(f);
+  await sql`
+    insert into interactions
+      (created_at, channel, conversation, turn_id, direction, text, kind, sources, confidence, lang, latency_ms, field)
+    select c1, c2, c3, c4, c5, c6, c7, string_to_array(c8, ${UNIT}), c9, c10, c11, c12
+    from unnest(
+      ${column((r) => r.at.toISOString())}::timestamptz[], ${column((r) => r.channel)}::text[],
+      ${conversations}::text[], ${column((r) => r.turnId)}::text[], ${column((r) => r.direction)}::text[],
+      ${column((r) => storable(r.text))}::text[], ${column((r) => r.kind ?? null)}::text[],
+      ${column((r) => (r.sources ? r.sources.join(UNIT) : null))}::text[],
+      ${column((r) => r.confidence ?? null)}::real[], ${column((r) => r.lang ?? null)}::text[],
+      ${column((r) => r.latencyMs ?? null)}::integer[], ${column((r) => r.field ?? null)}::text[]
+    ) as t(c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12)
+  `.execute(db);
 }
 
 /** The interaction log: a bounded batch writer in front of `insertInteractions`. */
@@ -47,6 +71,7 @@ export function createInteractionLog(
 ) {
   const writer = createBatchWriter<InteractionRecord>({
     isRejected: isDataError,
+    batchSize: 100,
     ...options,
     write: (rows) => insertInteractions(db, rows),
   });

@@ -84,10 +84,13 @@ export function createBatchWriter<T>(options: BatchWriterOptions<T>) {
     }
   }
 
+  /** Writes the rows queued when it starts (rows that come meanwhile wait for the next flush). */
   async function drain(force: boolean): Promise<void> {
-    while (buffer.length > 0) {
+    let due = buffer.length;
+    while (due > 0 && buffer.length > 0) {
       if (!force && Date.now() < retryAt) return;
-      const batch = buffer.splice(0, batchSize);
+      const batch = buffer.splice(0, Math.min(batchSize, due));
+      due -= batch.length;
       inFlight = batch.length;
       const { unwritten, error } = await writeRows(batch).finally(() => {
         inFlight = 0;

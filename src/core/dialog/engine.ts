@@ -379,17 +379,29 @@ export function createDialogEngine(deps: DialogDeps) {
     };
   }
 
-  /** Loads the conversation's dialog; an expired one is deleted and reported. */
+  /**
+   * Starts a turn: claims the delivery (a duplicate comes back as such) and loads the dialog and
+   * the language choice; an expired dialog is deleted and reported.
+   */
   async function load(
     conversationId: string,
-  ): Promise<{ stored?: StoredDialog; expiredNotice?: (lang: Lang) => string }> {
-    const stored = await deps.dialogs.get(conversationId);
-    if (!stored) return {};
-    if (now().getTime() - stored.updatedAt.getTime() <= ttl) return { stored };
+    deliveryId?: string,
+  ): Promise<{
+    duplicate?: boolean;
+    stored?: StoredDialog;
+    lang?: Lang;
+    expiredNotice?: (lang: Lang) => string;
+  }> {
+    const { fresh, dialog: stored, lang } = await deps.dialogs.begin(conversationId, deliveryId);
+    if (!fresh) return { duplicate: true };
+    const chosen = lang ? { lang } : {};
+    if (!stored) return chosen;
+    if (now().getTime() - stored.updatedAt.getTime() <= ttl) return { ...chosen, stored };
     await deps.dialogs.remove(conversationId, stored.version);
     const date = stored.updatedAt.toISOString().slice(0, 10);
     const flow = stored.state.flow;
     return {
+      ...chosen,
       expiredNotice: (lang) =>
         fill(T.expired[lang], { date, days: formatDays(ttl / DAY), flow: T.flowNames[flow]?.[lang] ?? flow }),
     };
@@ -406,8 +418,10 @@ export function createDialogEngine(deps: DialogDeps) {
       lang: Lang,
       preset: DialogState['data'] = {},
     ): Promise<Turn> {
-      for (let i = 0; i < RETRIES; i++) {
-        const current = await deps.dialogs.get(conversationId);
+      // Usually there is no dialog yet: try the insert first, and read what is there only if it fails.
+      let current: StoredDialog | undefined;
+      for (let i = 0; i < RETRIES + 1; i++) {
+        if (i > 0) current = await deps.dialogs.get(conversationId);
         const first = stepsOf(FLOWS[flow], preset)[0];
         // /forget in the middle of a registration: keep it, to carry on if the answer is "no".
         const data =

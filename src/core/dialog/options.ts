@@ -153,7 +153,19 @@ const words = (s: string) =>
     .toLowerCase()
     .replace(/[^\p{L}\p{N}]+/gu, ' ')
     .trim();
-const names = (o: Option) => [o.id, o.zh, o.en, ...(o.aliases ?? [])];
+/** Each option's names in matching form, worked out once per list. */
+const prepared = new WeakMap<Option[], Array<{ option: Option; keys: string[]; latin: string[] }>>();
+function namesOf(options: Option[]) {
+  let list = prepared.get(options);
+  if (!list) {
+    list = options.map((option) => {
+      const all = [option.id, option.zh, option.en, ...(option.aliases ?? [])];
+      return { option, keys: all.map(key), latin: all.map(words) };
+    });
+    prepared.set(options, list);
+  }
+  return list;
+}
 
 /**
  * Finds the option a typed answer names: exactly (id, label in either language, alias), or else the
@@ -163,16 +175,15 @@ const names = (o: Option) => [o.id, o.zh, o.en, ...(o.aliases ?? [])];
 export function matchOption(options: Option[], text: string): Option | undefined {
   const k = key(text);
   if (!k) return undefined;
-  const exact = options.find((o) => names(o).some((name) => key(name) === k));
-  if (exact) return exact;
+  const list = namesOf(options);
+  const exact = list.find((o) => o.keys.includes(k));
+  if (exact) return exact.option;
+  const typed = ` ${words(text)} `;
   let best: { option: Option; length: number; tie: boolean } | undefined;
-  for (const option of options) {
-    for (const name of names(option)) {
-      const n = key(name);
+  for (const { option, keys, latin } of list) {
+    for (const [i, n] of keys.entries()) {
       // Latin names match whole words; Han names need at least two characters.
-      const found = /^[a-z0-9]+$/.test(n)
-        ? ` ${words(text)} `.includes(` ${words(name)} `)
-        : n.length >= 2 && k.includes(n);
+      const found = /^[a-z0-9]+$/.test(n) ? typed.includes(` ${latin[i]} `) : n.length >= 2 && k.includes(n);
       if (!found || n.length < 2) continue;
       if (!best || n.length > best.length) best = { option, length: n.length, tie: false };
       else if (n.length === best.length && best.option !== option) best.tie = true;
