@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { createWebChat } from '../adapters/web/routes.ts';
 import type { Assistant } from './core/assistant.ts';
+import type { Handoffs } from './core/handoff.ts';
 import { HttpError } from './errors.ts';
 
 export interface Health {
@@ -12,6 +13,8 @@ export interface Health {
 
 export interface AppDeps {
   assistant: Assistant;
+  /** Handed-over conversations: the web page polls staff replies. */
+  handoffs?: Handoffs;
   health: () => Promise<Health>;
   /** More routes (platform adapters: Telegram, Slack). */
   routes?: Array<(app: Hono) => void>;
@@ -25,7 +28,10 @@ export function createApp(deps: AppDeps) {
     const health = await deps.health();
     return c.json({ ...health, knowledgeEntries: deps.assistant.entries.length }, health.ok ? 200 : 503);
   });
-  app.route('/', createWebChat({ assistant: deps.assistant }));
+  app.route(
+    '/',
+    createWebChat({ assistant: deps.assistant, ...(deps.handoffs ? { handoffs: deps.handoffs } : {}) }),
+  );
   for (const mount of deps.routes ?? []) mount(app);
 
   app.notFound((c) => c.json({ error: `not found: ${c.req.method} ${new URL(c.req.url).pathname}` }, 404));

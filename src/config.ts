@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseOfficeHours } from './core/office-hours.ts';
 
 const optional = z
   .string()
@@ -70,7 +71,12 @@ const schema = z.object({
       .map((s) => s.trim())
       .filter(Boolean),
   ),
-  SLACK_HANDOFF_CHANNEL: optional,
+  SLACK_HANDOFF_CHANNEL: optional.refine((v) => v === undefined || /^[CG][A-Z0-9]{2,}$/.test(v), {
+    message: 'must be a Slack channel id like C0123456789 (not a #name)',
+  }),
+  /** When staff answer handed-over conversations, in HANDOFF_TIME_ZONE. */
+  HANDOFF_HOURS: optional.default('mon-fri 09:00-17:00'),
+  HANDOFF_TIME_ZONE: optional.default('Asia/Shanghai'),
   /** The bot's ids (auth.test): given, Bolt skips that call (one per request on the edge). */
   SLACK_BOT_ID: optional,
   SLACK_BOT_USER_ID: optional,
@@ -94,6 +100,11 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       throw new ConfigError([
         `${config.SLACK_SIGNING_SECRET ? 'SLACK_BOT_TOKEN' : 'SLACK_SIGNING_SECRET'}: required too: Slack needs both SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN`,
       ]);
+    }
+    try {
+      parseOfficeHours(config.HANDOFF_HOURS, config.HANDOFF_TIME_ZONE);
+    } catch (error) {
+      throw new ConfigError([`HANDOFF_HOURS / HANDOFF_TIME_ZONE: ${(error as Error).message}`]);
     }
     if (config.TELEGRAM_BOT_TOKEN && !config.TELEGRAM_POLLING && !config.TELEGRAM_WEBHOOK_SECRET) {
       throw new ConfigError([

@@ -77,7 +77,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   // Telegram: a webhook route, or long polling for local development.
   const runner =
     config.TELEGRAM_BOT_TOKEN && config.TELEGRAM_POLLING ? await import('@grammyjs/runner') : undefined;
-  const { app, assistant, log, ledger, telegram } = wireApp({
+  const { app, assistant, log, ledger, telegram, handoffs } = wireApp({
     config,
     db: handle.db,
     databaseKind: handle.kind,
@@ -104,6 +104,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     db: handle.db,
     databaseKind: handle.kind,
     log,
+    /** Handing conversations to staff (when Slack and SLACK_HANDOFF_CHANNEL are set). */
+    handoffs,
     /** Flushes the interaction log, then closes the database. Safe to call twice. */
     close(): Promise<void> {
       closing ??= (async () => {

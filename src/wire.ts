@@ -8,11 +8,14 @@ import { createTelegramBot } from '../adapters/telegram/bot.ts';
 import { createApp, type Health } from './app.ts';
 import type { Config } from './config.ts';
 import { createAssistant } from './core/assistant.ts';
+import { createHandoffs } from './core/handoff.ts';
+import { parseOfficeHours } from './core/office-hours.ts';
 import { createRateLimiter, type RateLimiter } from './core/rate-limit.ts';
 import type { Retriever } from './core/retriever.ts';
 import { createDeliveryLedger } from './db/deliveries.ts';
 import { createDialogStore } from './db/dialogs.ts';
-import { createInteractionLog } from './db/interactions.ts';
+import { createHandoffStore } from './db/handoffs.ts';
+import { createInteractionLog, recentTurns } from './db/interactions.ts';
 import { createPreferenceStore } from './db/preferences.ts';
 import { createRegistrationStore } from './db/registrations.ts';
 import type { Database } from './db/schema.ts';
@@ -47,6 +50,8 @@ export interface WireOptions {
   health?: () => Promise<Health>;
   /** Per-conversation limit (Workers: one per isolate, kept across requests). */
   rateLimiter?: RateLimiter;
+  /** Unanswered questions in a row (Workers: one per isolate, kept across requests). */
+  misses?: Map<string, number>;
 }
 
 export function wireApp(o: WireOptions) {
@@ -60,6 +65,43 @@ export function wireApp(o: WireOptions) {
     onReject: (error, total) =>
       logger.error(`interaction log: a row was refused and set aside (${total} in all)`, error),
   });
+  // Slack first: it is the staff desk that handoffs post to.
+  const slack =
+    config.SLACK_SIGNING_SECRET && config.SLACK_BOT_TOKEN
+      ? createSlackApp({
+          signingSecret: config.SLACK_SIGNING_SECRET,
+          token: config.SLACK_BOT_TOKEN,
+          apiUrl: config.SLACK_API_URL,
+          staffUserIds: config.SLACK_STAFF_USER_IDS,
+          ...(config.SLACK_BOT_ID && config.SLACK_BOT_USER_ID
+            ? { botId: config.SLACK_BOT_ID, botUserId: config.SLACK_BOT_USER_ID }
+            : {}),
+          stats: createStats(db),
+          ...(o.waitUntil ? { waitUntil: o.waitUntil } : {}),
+          ...(o.slackNow ? { now: o.slackNow } : {}),
+          onError: (error, context) => logger.error(`slack: ${context} failed`, error),
+        })
+      : undefined;
+  // Staff replies reach Telegram users as messages (the bot is made below); web users poll.
+  let telegramNotify: ((conversationId: string, text: string) => Promise<void>) | undefined;
+  const handoffs =
+    slack && config.SLACK_HANDOFF_CHANNEL
+      ? createHandoffs({
+          store: createHandoffStore(db),
+          desk: slack.desk(config.SLACK_HANDOFF_CHANNEL),
+          hours: parseOfficeHours(config.HANDOFF_HOURS, config.HANDOFF_TIME_ZONE),
+          notify: async (conversationId, text) => telegramNotify?.(conversationId, text),
+          recentTurns: async (conversationId, limit) => {
+            await log.flush();
+            return recentTurns(db, conversationId, limit);
+          },
+          log,
+          onError: (error, context) => logger.error(`handoff: ${context} failed`, error),
+        })
+      : undefined;
+  if (slack && handoffs && config.SLACK_HANDOFF_CHANNEL)
+    slack.listenForCases(config.SLACK_HANDOFF_CHANNEL, handoffs);
+
   const assistant = createAssistant({
     knowledge: knowledgeBase,
     ...(o.retriever ? { retriever: o.retriever } : {}),
@@ -75,6 +117,8 @@ export function wireApp(o: WireOptions) {
     rateLimiter: o.rateLimiter ?? createRateLimiter({ perMinute: config.RATE_LIMIT_PER_MINUTE }),
     retentionDays: config.REGISTRATION_RETENTION_DAYS,
     log,
+    ...(handoffs ? { handoffs } : {}),
+    ...(o.misses ? { misses: o.misses } : {}),
     onError: (error, context) => logger.error(`assistant: ${context} failed`, error),
   });
 
@@ -100,25 +144,12 @@ export function wireApp(o: WireOptions) {
   if (telegram && o.telegram?.webhook !== false) {
     routes.push((app) => telegram.mount(app, config.TELEGRAM_WEBHOOK_SECRET));
   }
-  if (config.SLACK_SIGNING_SECRET && config.SLACK_BOT_TOKEN) {
-    const slack = createSlackApp({
-      signingSecret: config.SLACK_SIGNING_SECRET,
-      token: config.SLACK_BOT_TOKEN,
-      apiUrl: config.SLACK_API_URL,
-      staffUserIds: config.SLACK_STAFF_USER_IDS,
-      ...(config.SLACK_BOT_ID && config.SLACK_BOT_USER_ID
-        ? { botId: config.SLACK_BOT_ID, botUserId: config.SLACK_BOT_USER_ID }
-        : {}),
-      stats: createStats(db),
-      ...(o.waitUntil ? { waitUntil: o.waitUntil } : {}),
-      ...(o.slackNow ? { now: o.slackNow } : {}),
-      onError: (error, context) => logger.error(`slack: ${context} failed`, error),
-    });
-    routes.push((app) => slack.mount(app));
-  }
+  if (telegram) telegramNotify = telegram.notify;
+  if (slack) routes.push((app) => slack.mount(app));
 
   const app = createApp({
     assistant,
+    ...(handoffs ? { handoffs } : {}),
     routes,
     health:
       o.health ??
@@ -132,5 +163,5 @@ export function wireApp(o: WireOptions) {
       }),
     onError: (error) => logger.error('unhandled error', error),
   });
-  return { app, assistant, log, ledger, telegram };
+  return { app, assistant, log, ledger, telegram, handoffs };
 }

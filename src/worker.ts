@@ -18,6 +18,8 @@ export interface Env {
 
 let retriever: Retriever | undefined;
 let rateLimiter: RateLimiter | undefined;
+/** Unanswered questions in a row per conversation, for offering a person (per isolate). */
+let misses: Map<string, number> | undefined;
 
 const json = (status: number, body: unknown) =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
@@ -46,6 +48,7 @@ export default {
 
     retriever ??= createRetriever(knowledgeBase);
     rateLimiter ??= createRateLimiter({ perMinute: config.RATE_LIMIT_PER_MINUTE });
+    misses ??= new Map();
     const handle = await connectPostgres(url, { max: 1 });
     const pending: Promise<unknown>[] = [];
     const botInfo = config.TELEGRAM_BOT_INFO as UserFromGetMe | undefined;
@@ -57,6 +60,7 @@ export default {
       log: { intervalMs: 0 },
       retriever,
       rateLimiter,
+      misses,
       telegram: { webhook: true, ...(botInfo ? { botInfo } : {}) },
       waitUntil: (_c, work) => pending.push(work),
     });

@@ -5,6 +5,7 @@ import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config.ts';
 import { createRuntime, type Runtime } from '../src/runtime.ts';
+import { startFakeSlack } from './helpers/fake-slack.ts';
 import { freePort } from './helpers/server.ts';
 
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -89,6 +90,59 @@ describe.runIf(run)('the web chat page', () => {
     await expect.poll(() => page.locator('.bot').last().textContent()).toContain('mobile number');
     await page.screenshot({ path: 'test-artifacts/web-chat-en.png', fullPage: true });
     await page.close();
+  });
+
+  it('hands the conversation to a person: staff replies appear by themselves, then the bot is back', async () => {
+    const slack = await startFakeSlack();
+    const staffed = await createRuntime(
+      parseConfig({
+        SLACK_SIGNING_SECRET: 's',
+        SLACK_BOT_TOKEN: 'xoxb-1',
+        SLACK_BOT_ID: 'BBOT',
+        SLACK_BOT_USER_ID: 'UBOT',
+        SLACK_API_URL: slack.apiUrl,
+        SLACK_HANDOFF_CHANNEL: 'C0DESK',
+      }),
+      { memory: true, logger: { info() {}, error() {} } },
+    );
+    const port = await freePort();
+    const staffedServer = serve({ fetch: staffed.app.fetch, port, hostname: '127.0.0.1' });
+    try {
+      const page = await browser.newPage({ viewport: { width: 390, height: 844 }, locale: 'en-GB' });
+      await page.goto(`http://127.0.0.1:${port}/`);
+      await expect.poll(() => page.locator('.bot .choices button').count()).toBeGreaterThanOrEqual(3);
+      await page.fill('#text', 'I would like to talk to a person');
+      await page.press('#text', 'Enter');
+      await expect.poll(() => page.locator('.bot').last().textContent()).toContain('/bot');
+      const cases = () =>
+        staffed.db.selectFrom('handoffs').select(['id', 'desk_ref']).where('desk_ref', 'is not', null);
+      await expect.poll(() => cases().executeTakeFirst()).toBeTruthy();
+      const row = await cases().executeTakeFirstOrThrow();
+      // A staff reply, as the Slack listener hands it over: the page shows it without a reload.
+      await staffed.handoffs?.fromStaff(
+        String(row.desk_ref),
+        '1700000001.000100',
+        'Hello, this is Wang from the office.',
+      );
+      await expect
+        .poll(() => page.locator('.bot.staff').last().textContent(), { timeout: 10_000 })
+        .toBe('Programme staff: Hello, this is Wang from the office.');
+      await page.screenshot({ path: 'test-artifacts/web-chat-handoff.png', fullPage: true });
+      await staffed.handoffs?.closeByStaff(String(row.id), 'resolved', 'USTAFF');
+      await expect
+        .poll(() => page.locator('.bot.staff').last().textContent(), { timeout: 10_000 })
+        .toContain('back with the assistant');
+      await page.fill('#text', 'What are the priority fields?');
+      await page.press('#text', 'Enter');
+      await expect
+        .poll(() => page.locator('.bot').last().textContent(), { timeout: 10_000 })
+        .toMatch(/field/i);
+      await page.close();
+    } finally {
+      staffedServer.close();
+      await staffed.close();
+      await slack.close();
+    }
   });
 
   it('shows the server error for a message that is too long', async () => {

@@ -1,9 +1,11 @@
 // Slack for programme staff: the /kup command, App Home. Bolt behind Hono (see receiver.ts).
 import { App, LogLevel } from '@slack/bolt';
 import type { Context, Hono } from 'hono';
+import type { Handoffs } from '../../src/core/handoff.ts';
 import type { Period, StatsStore } from '../../src/db/stats.ts';
 import { limitBody } from '../../src/http/body-limit.ts';
 import { CSV_HEADER, csvRows, gapBlocks, helpBlocks, registrationBlocks, statsBlocks } from './blocks.ts';
+import { createSlackDesk, listenForCases } from './handoff.ts';
 import { HonoReceiver } from './receiver.ts';
 
 export interface SlackDeps {
@@ -135,6 +137,15 @@ export function createSlackApp(deps: SlackDeps) {
 
   return {
     app,
+    /** The staff desk for handoffs: cases in `channel`, replies from their threads. */
+    desk: (channel: string) => createSlackDesk(app.client, channel),
+    listenForCases: (channel: string, handoffs: Handoffs) =>
+      listenForCases(app, {
+        channel,
+        handoffs,
+        ...(deps.botUserId ? { botUserId: deps.botUserId } : {}),
+        onError: report,
+      }),
     /** Mounts POST /slack/events: every Slack request (events, slash commands, interactivity). */
     mount(hono: Hono) {
       hono.post('/slack/events', limitBody(1024 * 1024), (c) => receiver.handle(c));

@@ -44,6 +44,16 @@ const PERIOD_NAMES = {
   all: 'all time',
 } as const;
 
+/** "45 s", "12 min", "3.5 h", or "-" when nothing was answered. */
+export const duration = (seconds: number | null) =>
+  seconds === null
+    ? '-'
+    : seconds < 90
+      ? `${seconds} s`
+      : seconds < 90 * 60
+        ? `${Math.round(seconds / 60)} min`
+        : `${(seconds / 3600).toFixed(1)} h`;
+
 export function statsBlocks(s: Stats): Block[] {
   const trend = s.days.slice(-30);
   return [
@@ -53,6 +63,7 @@ export function statsBlocks(s: Stats): Block[] {
         `*Conversations:* ${s.conversations}   *Unique users:* ${s.users}`,
         `*Questions:* ${s.questions}   *answered:* ${s.answered}   *not answered:* ${s.unanswered}   *fallback rate:* ${pct(s.fallbackRate)}`,
         `*Registrations:* ${s.registrations.total}`,
+        `*Handed to staff:* ${s.handoffs.opened}   *answered by staff:* ${s.handoffs.answered}   *median time to first staff reply:* ${duration(s.handoffs.medianFirstReplySeconds)}   *open now:* ${s.handoffs.open}`,
       ].join('\n'),
     ),
     section(`*By sub-project*\n${bars(s.registrations.bySubproject, (k) => label(SUBPROJECTS, k))}`),

@@ -1,12 +1,12 @@
 // The Telegram channel: grammY parses updates, core answers, render.ts draws the reply.
 import { autoRetry } from '@grammyjs/auto-retry';
-import { Bot, type Context, GrammyError, type Middleware, webhookCallback } from 'grammy';
+import { Bot, type Context, GrammyError, type Middleware } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import type { Hono } from 'hono';
 import type { Assistant } from '../../src/core/assistant.ts';
 import type { DeliveryLedger, IncomingMessage, Lang } from '../../src/core/types.ts';
-import { limitBody } from '../../src/http/body-limit.ts';
-import { render } from './render.ts';
+import { render, split } from './render.ts';
+import { mountWebhook } from './webhook.ts';
 
 export interface TelegramDeps {
   token: string;
@@ -31,7 +31,7 @@ const PRIVATE_ONLY: Record<Lang, string> = {
   zh: '为保护个人信息，请私聊我办理登记：',
   en: 'To keep your details private, please register in a private chat with me:',
 };
-const PRIVATE_COMMANDS = new Set(['register', 'status', 'forget', 'cancel']);
+const PRIVATE_COMMANDS = new Set(['register', 'status', 'forget', 'cancel', 'human']);
 
 const hint = (code: string | undefined): Lang => (code?.toLowerCase().startsWith('zh') ? 'zh' : 'en');
 
@@ -89,6 +89,7 @@ export function createTelegramBot(deps: TelegramDeps) {
     return {
       channel: 'telegram',
       conversationId: privateChat ? `telegram:${user?.id}` : `telegram:group:${chat?.id}`,
+      ...(privateChat ? {} : { group: true }),
       langHint: hint(user?.language_code),
       raw: ctx.update,
     };
@@ -150,70 +151,24 @@ export function createTelegramBot(deps: TelegramDeps) {
 
   return {
     bot,
+    /** Sends a message outside a turn (a staff reply) to a private chat; plain text, split as needed. */
+    async notify(conversationId: string, text: string) {
+      const chatId = /^telegram:(\d+)$/.exec(conversationId)?.[1];
+      if (!chatId) return;
+      for (const part of split(text)) {
+        try {
+          await bot.api.sendMessage(Number(chatId), part);
+        } catch (error) {
+          if (error instanceof GrammyError && error.error_code === 403) return; // blocked the bot
+          throw error;
+        }
+      }
+    },
     /** Mounts POST /telegram/webhook: secret token checked (401), malformed bodies refused (400). */
     mount(app: Hono, secretToken: string | undefined) {
-      const handle = webhookCallback(bot, 'hono', {
-        ...(secretToken ? { secretToken } : {}),
-        onTimeout: 'return',
-        timeoutMilliseconds: 8_000,
-      });
-      // Telegram updates are small; anything near a megabyte is not one.
-      app.post('/telegram/webhook', limitBody(1024 * 1024), async (c) => {
-        if (secretToken && !sameSecret(c.req.header('x-telegram-bot-api-secret-token'), secretToken)) {
-          return c.json({ error: 'wrong or missing secret token' }, 401);
-        }
-        let update: unknown;
-        try {
-          update = await c.req.json();
-        } catch {
-          return c.json({ error: 'request body must be JSON' }, 400);
-        }
-        if (
-          typeof update !== 'object' ||
-          update === null ||
-          typeof (update as { update_id?: unknown }).update_id !== 'number'
-        ) {
-          return c.json({ error: 'not a Telegram update: update_id is missing' }, 400);
-        }
-        try {
-          const response = await handle(c);
-          return deps.webhookReply ? await unwrapWebhookReply(response) : response;
-        } catch (error) {
-          // grammY passes handler errors up in webhook mode; a 500 would make Telegram retry the
-          // same update forever. Log it and acknowledge.
-          report(error, `handling Telegram update ${(update as { update_id: number }).update_id}`);
-          return c.body(null, 200);
-        }
-      });
+      mountWebhook(app, bot, { secretToken, webhookReply: Boolean(deps.webhookReply), report });
     },
   };
 }
 
 export type TelegramBot = ReturnType<typeof createTelegramBot>;
-
-/**
- * grammY hands the Hono adapter a webhook reply already serialised, and the adapter's c.json()
- * serialises it again (a JSON string, which Telegram would ignore). Send the method call as is.
- */
-async function unwrapWebhookReply(response: Response): Promise<Response> {
-  if (!response.headers.get('content-type')?.includes('application/json')) return response;
-  const body = await response.text();
-  let inner: unknown;
-  try {
-    inner = JSON.parse(body);
-  } catch {
-    return new Response(body, response);
-  }
-  return typeof inner === 'string'
-    ? new Response(inner, { status: response.status, headers: { 'content-type': 'application/json' } })
-    : new Response(body, response);
-}
-
-/** Compares secrets in time that does not depend on where they differ. */
-function sameSecret(given: string | undefined, expected: string): boolean {
-  const a = new TextEncoder().encode(given ?? '');
-  const b = new TextEncoder().encode(expected);
-  let diff = a.length ^ b.length;
-  for (let i = 0; i < b.length; i++) diff |= (a[i] ?? 0) ^ (b[i] ?? 0);
-  return diff === 0;
-}

@@ -22,6 +22,7 @@ export const chatPage = `<!doctype html>
   .choices button { border: 1px solid var(--accent); color: var(--accent); background: #fff; border-radius: 1rem; padding: .3rem .75rem; font: inherit; font-size: .9rem; cursor: pointer; }
   .choices button:disabled { opacity: .45; cursor: default; }
   .typing { color: #888; font-style: italic; }
+  .staff { border-color: var(--accent); border-left-width: 3px; }
   form { display: flex; gap: .5rem; padding: .6rem; border-top: 1px solid var(--line); background: #fff; padding-bottom: max(.6rem, env(safe-area-inset-bottom)); }
   form > div { display: flex; gap: .5rem; max-width: 46rem; width: 100%; margin: 0 auto; }
   textarea { flex: 1; resize: none; font: inherit; padding: .55rem .75rem; border: 1px solid var(--line); border-radius: 1.2rem; max-height: 8rem; }
@@ -86,9 +87,26 @@ export const chatPage = `<!doctype html>
       if (!res.ok) { bubble('err', data.error || T[ui].error); return; }
       if (data.meta && data.meta.lang && data.meta.lang !== ui) { ui = data.meta.lang; paint(); }
       for (const r of data.replies || []) render(r);
+      if (data.meta && data.meta.kind === 'handoff') watch();
     } catch { wait.remove(); bubble('err', T[ui].error); }
     finally { busy = false; send.disabled = false; input.focus(); }
   }
+  // While a person has the conversation, their replies are fetched every few seconds.
+  let seen = store('kup.seen') || '0', timer = null;
+  async function poll() {
+    timer = null;
+    let open = true;
+    try {
+      const res = await fetch('/api/chat/messages?userId=' + encodeURIComponent(userId) + '&after=' + seen, { cache: 'no-store' });
+      if (res.ok) {
+        const data = await res.json();
+        for (const m of data.messages || []) { bubble('bot staff', m.text); seen = m.id; store('kup.seen', seen); }
+        open = Boolean(data.handoff && data.handoff.open);
+      }
+    } catch {}
+    if (open) watch();
+  }
+  function watch() { if (!timer) timer = setTimeout(poll, document.hidden ? 15000 : 4000); }
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     const text = input.value.trim(); if (!text) return;
@@ -103,6 +121,7 @@ export const chatPage = `<!doctype html>
   });
   paint();
   turn({ text: '/start' }, null);
+  poll(); // replies that came while the page was closed
 })();
 </script>
 </body>

@@ -2,6 +2,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { Assistant } from '../../src/core/assistant.ts';
+import type { Handoffs } from '../../src/core/handoff.ts';
 import { HttpError } from '../../src/errors.ts';
 import { limitBody } from '../../src/http/body-limit.ts';
 import { chatPage } from './page.ts';
@@ -30,7 +31,19 @@ const chatRequest = z
     message: 'send a non-empty text or a choice',
   });
 
-export function createWebChat(deps: { assistant: Assistant }) {
+const messagesQuery = z.object({
+  userId: z
+    .string({ message: 'userId is required' })
+    .trim()
+    .min(1, 'userId must not be empty')
+    .max(128, 'userId is longer than 128 characters'),
+  after: z
+    .string()
+    .regex(/^\d{1,18}$/, 'after must be the id of the last message seen (a whole number)')
+    .optional(),
+});
+
+export function createWebChat(deps: { assistant: Assistant; handoffs?: Handoffs }) {
   const web = new Hono();
 
   web.get('/', (c) => {
@@ -62,6 +75,21 @@ export function createWebChat(deps: { assistant: Assistant }) {
       ...(lang ? { lang } : {}),
     });
     return c.json(turn);
+  });
+
+  // Staff replies while the conversation is with a person (the page polls this).
+  web.get('/api/chat/messages', async (c) => {
+    const parsed = messagesQuery.safeParse(c.req.query());
+    if (!parsed.success) throw new HttpError(400, parsed.error.issues[0]?.message ?? 'invalid request');
+    const { userId, after = '0' } = parsed.data;
+    const { open, replies } = deps.handoffs
+      ? await deps.handoffs.messages(`web:${userId}`, after)
+      : { open: false, replies: [] };
+    c.header('cache-control', 'no-store');
+    return c.json({
+      messages: replies.map((r) => ({ id: r.id, text: r.text, at: r.at.toISOString() })),
+      handoff: { open },
+    });
   });
   return web;
 }

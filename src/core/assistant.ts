@@ -6,7 +6,15 @@ import type { KnowledgeBase, KnowledgeEntry } from '../knowledge/schema.ts';
 import { createDialogEngine, type DialogEngine, type DialogTurn } from './dialog/engine.ts';
 import { dialogText } from './dialog/messages.ts';
 import { FIELDS, SUBPROJECTS, TITLES } from './dialog/options.ts';
-import { isCancel, isRegisterRequest, isTriageRequest, looksLikeQuestion } from './intents.ts';
+import type { Handoffs } from './handoff.ts';
+import {
+  isBackToBot,
+  isCancel,
+  isHumanRequest,
+  isRegisterRequest,
+  isTriageRequest,
+  looksLikeQuestion,
+} from './intents.ts';
 import { languageNames, messages } from './messages.ts';
 import { detectLanguage } from './normalize.ts';
 import type { RateLimiter } from './rate-limit.ts';
@@ -15,6 +23,7 @@ import type {
   Choice,
   DialogState,
   DialogStore,
+  HandoffCase,
   IncomingMessage,
   InteractionSink,
   Lang,
@@ -47,6 +56,10 @@ export interface AssistantDeps {
   now?: () => Date;
   /** Messages beyond the limit get a friendly "slow down" instead of an answer. */
   rateLimiter?: RateLimiter;
+  /** Handing conversations to a person (needs the dialog store, which reads open cases). */
+  handoffs?: Handoffs;
+  /** Unanswered questions in a row per conversation (kept by the caller where it outlives the assistant). */
+  misses?: Map<string, number>;
   onError?: (error: unknown, context: string) => void;
 }
 
@@ -58,6 +71,19 @@ const DEFAULT_TOPICS = ['overview', 'subprojects', 'priority-fields', 'how-to-ta
 const ACTIONS: Record<string, Array<'register' | 'triage'>> = {
   'how-to-take-part': ['register', 'triage'],
   eligibility: ['triage', 'register'],
+};
+/** After this many unanswered questions in a row, a person is offered. */
+const MISSES_BEFORE_OFFER = 3;
+const OFFER_PERSON = {
+  text: {
+    zh: '最近几个问题我都没能回答。需要转给项目工作人员吗？',
+    en: 'I could not answer your last few questions. Would you like to talk to a person?',
+  },
+  label: { zh: '转人工客服', en: 'Talk to a person' },
+};
+const NO_DESK = {
+  zh: '抱歉，这里暂时无法为您转接工作人员。一般来说，您可以向所在单位人事部门或省级人力资源社会保障部门咨询；也可以继续向我提问。',
+  en: 'Sorry, I cannot connect you with a person here. As a rule, your employer’s HR department or the provincial human resources and social security department can advise; you can also keep asking me.',
 };
 const ACTION_LABELS = {
   register: { zh: '意向预登记', en: 'Pre-register my interest' },
@@ -300,6 +326,80 @@ export function createAssistant(deps: AssistantDeps) {
     );
   }
 
+  const misses = deps.misses ?? new Map<string, number>();
+  /** Counts unanswered questions; the third in a row offers a person (when staff can be reached). */
+  function noteMiss(conversationId: string, result: Turn, lang: Lang): Turn {
+    if (!deps.handoffs) return result;
+    if (result.meta.kind !== 'fallback') {
+      misses.delete(conversationId);
+      return result;
+    }
+    const n = (misses.get(conversationId) ?? 0) + 1;
+    misses.delete(conversationId);
+    if (misses.size >= 10_000) misses.delete(misses.keys().next().value as string);
+    misses.set(conversationId, n);
+    if (n < MISSES_BEFORE_OFFER) return result;
+    return {
+      ...result,
+      replies: [
+        ...result.replies,
+        {
+          text: OFFER_PERSON.text[lang],
+          choices: [{ id: 'handoff:open', label: OFFER_PERSON.label[lang] }],
+        },
+      ],
+    };
+  }
+
+  /** What the registrations look like, for staff opening a case. */
+  async function registrationLine(conversationId: string, stored: StoredDialog | undefined): Promise<string> {
+    const list = (await deps.registrations?.list(conversationId)) ?? [];
+    if (list.length) return `registered: ${list.map((r) => `${r.reference} (${r.subproject})`).join(', ')}`;
+    if (stored?.state.flow === 'register') return `registration in progress (step "${stored.state.step}")`;
+    return 'not registered';
+  }
+
+  /** With a person, or asking for one: a turn; otherwise undefined and the assistant answers. */
+  async function handoffTurn(
+    msg: IncomingMessage,
+    text: string,
+    choice: string | undefined,
+    lang: Lang,
+    loaded: { stored?: StoredDialog; handoff?: HandoffCase },
+  ): Promise<Turn | undefined> {
+    const desk = deps.handoffs;
+    const name = text.startsWith('/') ? parseCommand(text)[0] : undefined;
+    if (!desk) {
+      const asks =
+        name === 'human' || choice === 'handoff:open' || (!choice && !name && isHumanRequest(text));
+      return asks ? turn('fallback', lang, [{ text: NO_DESK[lang] }], { confidence: 0 }) : undefined;
+    }
+    const open = loaded.handoff;
+    if (open) {
+      if (name === 'bot' || isBackToBot(text)) return desk.leave(open, lang);
+      // Erasing one's data works at any time: the case ends first.
+      if (name === 'forget') {
+        await desk.leave(open, lang);
+        return undefined;
+      }
+      // Buttons and other commands stay here (a reloaded page sends /start): only words go to staff.
+      if (choice || name || isHumanRequest(text)) return desk.already(lang);
+      return desk.fromUser(open, msg.contact ? '[shared a phone number]' : text, lang);
+    }
+    if (name === 'bot') return desk.notWithStaff(lang);
+    const asked = !choice && !name && isHumanRequest(text);
+    if (name !== 'human' && choice !== 'handoff:open' && !asked) return undefined;
+    misses.delete(msg.conversationId);
+    return desk.request({
+      conversationId: msg.conversationId,
+      channel: msg.channel,
+      lang,
+      question: '',
+      registration: await registrationLine(msg.conversationId, loaded.stored),
+      privateChat: !msg.group,
+    });
+  }
+
   async function respond(
     msg: IncomingMessage,
     text: string,
@@ -331,6 +431,10 @@ export function createAssistant(deps: AssistantDeps) {
       'zh';
 
     try {
+      if (!dialogDown) {
+        const withPerson = await handoffTurn(msg, text, choice, lang, loaded);
+        if (withPerson) return withPerson;
+      }
       if (dialog && loaded.stored) return await inDialog(msg, loaded.stored, lang);
       let result: Turn;
       if (dialogDown) {
@@ -351,7 +455,7 @@ export function createAssistant(deps: AssistantDeps) {
         result = await dialog.start(msg.conversationId, 'register', lang);
       else if (dialog && isTriageRequest(text))
         result = await dialog.start(msg.conversationId, 'triage', lang);
-      else result = ask(text, lang);
+      else result = noteMiss(msg.conversationId, ask(text, lang), lang);
       if (loaded.expiredNotice) {
         result = { ...result, replies: [{ text: loaded.expiredNotice(lang) }, ...result.replies] };
       }

@@ -69,3 +69,30 @@ export function looksLikeQuestion(text: string): boolean {
     /^(what|how|who|which|when|where|why|is|are|can|could|does|do|will|tell me)\b/i.test(t)
   );
 }
+
+/** "Talk to a person", "human agent", "人工客服", "转人工" (but not "人工智能"). */
+export function isHumanRequest(text: string): boolean {
+  const s = squash(text);
+  if (!s || s.length > 60) return false;
+  const zh = s.replace(/\s+/g, '');
+  if (
+    /转人工|人工客服|人工服务|人工坐席|找人工|接人工|要人工|真人|联系客服|找客服|(联系|找|转|接)(一下)?(工作人员|客服|人工)/.test(
+      zh,
+    ) ||
+    /^(人工|客服|工作人员)(呢|吗|吧)?$/.test(zh)
+  )
+    return true;
+  return (
+    /\b(talk|speak|chat|connect me|put me through)( to| with)? (a |an |the )?(real )?(human|person|someone|staff|agent|operator|officer)\b/.test(
+      s,
+    ) ||
+    /\b(human|live) (agent|support|help|being)\b/.test(s) ||
+    /^(a )?(human|agent|operator|real person|person)( please)?$/.test(s)
+  );
+}
+
+/** "/bot" is the command; these say the same in words. */
+export const isBackToBot = (text: string) =>
+  /^(back to (the )?(bot|assistant)|return to (the )?(bot|assistant)|返回机器人|回到机器人|返回助手|回到助手|回到智能助手)$/.test(
+    squash(text),
+  );

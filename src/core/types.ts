@@ -27,6 +27,8 @@ export interface IncomingMessage {
   lang?: Lang;
   /** The platform's idea of the user's language (Telegram's language_code): used when nothing else says. */
   langHint?: Lang;
+  /** Sent in a group chat: nothing personal happens there (registration, handoff). */
+  group?: boolean;
   /** A phone number shared as a contact card; `own` when it is the sender's own (Telegram). */
   contact?: { phone: string; own: boolean };
   /**
@@ -124,7 +126,88 @@ export interface TurnStart {
   dialog?: StoredDialog;
   /** The language the user chose, if any. */
   lang?: Lang;
+  /** The conversation is with a person (an open handoff case). */
+  handoff?: HandoffCase;
 }
+
+/** A conversation handed over to programme staff. */
+export interface HandoffCase {
+  id: string;
+  conversationId: string;
+  channel: string;
+  lang: Lang;
+  /** Where the case lives on the staff desk (a Slack thread), once it has been posted. */
+  deskRef: string | null;
+  openedAt: Date;
+}
+
+export type HandoffOutcome = 'resolved' | 'returned' | 'left';
+
+export interface HandoffReply {
+  id: string;
+  text: string;
+  at: Date;
+}
+
+export interface HandoffStore {
+  /** Opens a case, or returns the one already open (`created` false). */
+  open(
+    conversationId: string,
+    channel: string,
+    lang: Lang,
+  ): Promise<{ handoff: HandoffCase; created: boolean }>;
+  setDeskRef(id: string, deskRef: string): Promise<void>;
+  /** The open case at this place on the desk. */
+  byDeskRef(deskRef: string): Promise<HandoffCase | undefined>;
+  byId(id: string): Promise<(HandoffCase & { open: boolean }) | undefined>;
+  /** Stores a message for the user once per `sourceId`; undefined for a repeat. */
+  addReply(
+    handoff: HandoffCase,
+    sourceId: string,
+    text: string,
+    fromStaff: boolean,
+  ): Promise<HandoffReply | undefined>;
+  /** Deletes a case that could not be posted to the desk. */
+  discard(id: string): Promise<void>;
+  /**
+   * Closes an open case, with a last message for the user stored in the same transaction (so a
+   * poll never sees the case closed without it); undefined if it was not open.
+   */
+  close(
+    id: string,
+    outcome: HandoffOutcome,
+    notice?: { sourceId: string; text: string },
+  ): Promise<{ handoff: HandoffCase; notice?: HandoffReply } | undefined>;
+  /** Messages for the user after `afterId`, oldest first, and whether a case is open. */
+  replies(
+    conversationId: string,
+    afterId: string,
+    limit: number,
+  ): Promise<{ open: boolean; replies: HandoffReply[] }>;
+}
+
+/** What staff see when a case opens. */
+export interface HandoffBrief {
+  handoff: HandoffCase;
+  question: string;
+  /** A short line: registered (with reference), registration in progress, or none. */
+  registration: string;
+  /** The last turns before the handoff, oldest first (personal answers already redacted). */
+  recent: Array<{ direction: 'in' | 'out'; text: string }>;
+}
+
+/** Where people answer (Slack): a thread per case. */
+export interface StaffDesk {
+  /** Posts a new case; returns its place on the desk. */
+  open(brief: HandoffBrief): Promise<string>;
+  /** Posts a user's message into the case's thread. */
+  post(deskRef: string, text: string): Promise<void>;
+  /** Notes in the thread that the case ended (by the user or by staff). */
+  closed(deskRef: string, outcome: HandoffOutcome, by?: string): Promise<void>;
+}
+
+/** Sends a message to a user outside a turn (a staff reply); channels that poll need nothing. */
+export type UserNotifier = (conversationId: string, text: string) => Promise<void>;
 
 export interface DialogStore {
   /** Claims the delivery (when given) and reads the dialog and the language choice, together. */

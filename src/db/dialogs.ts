@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import { type Kysely, sql } from 'kysely';
 import type { DialogState, DialogStore, Lang, TurnStart } from '../core/types.ts';
 import { claimDeliveries } from './deliveries.ts';
+import { toHandoff } from './handoffs.ts';
 import type { Database } from './schema.ts';
 
 const parse = (value: unknown): DialogState =>
@@ -16,6 +17,11 @@ type BeginRow = {
   updated_at: Date | string | null;
   lang: string | null;
   fresh: boolean;
+  handoff_id: string | null;
+  handoff_channel: string | null;
+  handoff_lang: string | null;
+  desk_ref: string | null;
+  opened_at: Date | null;
 };
 
 /** Runs on the next turn of the event loop, so that updates that arrived together go together. */
@@ -46,10 +52,12 @@ export function createDialogStore(
           with ordinality as t(conversation_id, delivery_id, n)
       ),
       claim as (${claimDeliveries(sql`array(select delivery_id from input where delivery_id is not null)`, options.staleAfterMs)})
-      select d.state, d.version, d.updated_at, p.lang, c.key is not null as fresh
+      select d.state, d.version, d.updated_at, p.lang, c.key is not null as fresh,
+        h.id as handoff_id, h.channel as handoff_channel, h.lang as handoff_lang, h.desk_ref, h.opened_at
       from input i
       left join dialogs d on d.conversation_id = i.conversation_id
       left join preferences p on p.conversation_id = i.conversation_id
+      left join handoffs h on h.conversation_id = i.conversation_id and h.status = 'open'
       left join claim c on c.key = i.delivery_id
       order by i.n`.execute(db);
     return keys.map((k, i) => {
@@ -61,6 +69,18 @@ export function createDialogStore(
           ? { dialog: { state: parse(row.state), version: row.version, updatedAt: new Date(row.updated_at) } }
           : {}),
         ...(lang ? { lang } : {}),
+        ...(row.handoff_id !== null
+          ? {
+              handoff: toHandoff({
+                id: row.handoff_id,
+                conversation_id: k.conversationId,
+                channel: row.handoff_channel ?? '',
+                lang: row.handoff_lang ?? 'zh',
+                desk_ref: row.desk_ref,
+                opened_at: row.opened_at ?? new Date(),
+              }),
+            }
+          : {}),
       };
     });
   }

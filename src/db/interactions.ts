@@ -90,3 +90,20 @@ export function createInteractionLog(
 }
 
 export type InteractionLog = ReturnType<typeof createInteractionLog>;
+
+/** A conversation's last turns as logged (personal answers already redacted there), oldest first. */
+export async function recentTurns(
+  db: Kysely<Database>,
+  conversationId: string,
+  limit: number,
+): Promise<Array<{ direction: 'in' | 'out'; text: string }>> {
+  const rows = await db
+    .selectFrom('interactions')
+    .select(['direction', 'text'])
+    .where('conversation', '=', await pseudonym(conversationId))
+    .where('text', '<>', '')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.reverse();
+}

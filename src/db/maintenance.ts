@@ -5,7 +5,8 @@ const DAY = 86_400_000;
 
 /**
  * Deletes what the privacy notice promises to delete: unfinished dialogs past their expiry and
- * registrations not updated for `retentionDays`. Returns how many rows went.
+ * registrations not updated for `retentionDays` (closed handoff cases too). Returns how many
+ * dialogs and registrations went.
  */
 export async function purgeExpired(
   db: Kysely<Database>,
@@ -20,6 +21,12 @@ export async function purgeExpired(
     .deleteFrom('registrations')
     .where('updated_at', '<', new Date(now - options.retentionDays * DAY))
     .executeTakeFirst();
+  // Closed handoff cases (and what staff wrote in them) go with the same retention.
+  await db
+    .deleteFrom('handoffs')
+    .where('status', '=', 'closed')
+    .where('closed_at', '<', new Date(now - options.retentionDays * DAY))
+    .execute();
   // The delivery ledger only needs to outlast Telegram's and Slack's retries: a day is plenty.
   await db
     .deleteFrom('deliveries')

@@ -60,8 +60,32 @@ export interface DeliveriesTable {
   claimed_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
+export interface HandoffsTable {
+  id: Generated<string>;
+  conversation_id: string;
+  channel: string;
+  lang: string;
+  status: 'open' | 'closed';
+  outcome: 'resolved' | 'returned' | 'left' | null;
+  desk_ref: string | null;
+  opened_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  first_reply_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  closed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
+export interface HandoffRepliesTable {
+  id: Generated<string>;
+  handoff_id: string;
+  conversation_id: string;
+  source_id: string;
+  text: string;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
 export interface Database {
   deliveries: DeliveriesTable;
+  handoffs: HandoffsTable;
+  handoff_replies: HandoffRepliesTable;
   interactions: InteractionsTable;
   preferences: PreferencesTable;
   dialogs: DialogsTable;

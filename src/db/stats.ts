@@ -24,6 +24,8 @@ export interface Stats {
   /** Incoming messages per local day, oldest first. */
   days: Count[];
   topics: Count[];
+  /** Conversations handed to a person: opened in the period, answered by staff, still open. */
+  handoffs: { opened: number; answered: number; open: number; medianFirstReplySeconds: number | null };
 }
 
 export interface Count {
@@ -126,11 +128,25 @@ export function createStats(db: Kysely<Database>) {
           .groupBy(column)
           .orderBy('count', 'desc')
           .execute();
-      const [total, bySubproject, byField, byProvince] = await Promise.all([
+      const [total, bySubproject, byField, byProvince, handoffs] = await Promise.all([
         registrations().select(sql<number>`count(*)`.as('n')).executeTakeFirst(),
         by('subproject'),
         by('field'),
         by('province'),
+        db
+          .selectFrom('handoffs')
+          .where('opened_at', '>=', after)
+          .select([
+            sql<number>`count(*)`.as('opened'),
+            sql<number>`count(first_reply_at)`.as('answered'),
+            sql<number>`count(*) filter (where status = 'open')`.as('open'),
+            sql<
+              number | null
+            >`percentile_cont(0.5) within group (order by extract(epoch from first_reply_at - opened_at)) filter (where first_reply_at is not null)`.as(
+              'median',
+            ),
+          ])
+          .executeTakeFirst(),
       ]);
 
       const counts = (rows: { key: string | null; count: unknown }[]) =>
@@ -161,6 +177,15 @@ export function createStats(db: Kysely<Database>) {
         channels: counts(channels),
         days: counts(days),
         topics: counts(topics),
+        handoffs: {
+          opened: num(handoffs?.opened),
+          answered: num(handoffs?.answered),
+          open: num(handoffs?.open),
+          medianFirstReplySeconds:
+            handoffs?.median === null || handoffs?.median === undefined
+              ? null
+              : Math.round(num(handoffs.median)),
+        },
       };
     },
 

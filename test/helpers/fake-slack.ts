@@ -12,6 +12,7 @@ export async function startFakeSlack(options: { timeZones?: Record<string, strin
   const responses: { path: string; body: Record<string, unknown> }[] = [];
   const uploads: { id: string; content: string }[] = [];
   let fileId = 0;
+  let messageTs = 0;
   let base = '';
 
   const server = http.createServer(async (req, res) => {
@@ -75,6 +76,11 @@ export async function startFakeSlack(options: { timeZones?: Record<string, strin
         return json({ ok: true, files: [{ id: `F${fileId}`, title: 'export' }] });
       case 'views.publish':
         return json({ ok: true, view: { id: 'V1' } });
+      case 'chat.postMessage': {
+        // Slack answers with the message's channel and ts (the id a thread hangs on).
+        const ts = `${Math.floor(Date.now() / 1000)}.${String(++messageTs).padStart(6, '0')}`;
+        return json({ ok: true, channel: payload.channel, ts, message: { ts, text: payload.text } });
+      }
       default:
         return json({ ok: true });
     }

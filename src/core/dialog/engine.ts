@@ -8,6 +8,7 @@ import type {
   Choice,
   DialogState,
   DialogStore,
+  HandoffCase,
   Lang,
   RegistrationData,
   RegistrationStore,
@@ -390,11 +391,12 @@ export function createDialogEngine(deps: DialogDeps) {
     duplicate?: boolean;
     stored?: StoredDialog;
     lang?: Lang;
+    handoff?: HandoffCase;
     expiredNotice?: (lang: Lang) => string;
   }> {
-    const { fresh, dialog: stored, lang } = await deps.dialogs.begin(conversationId, deliveryId);
+    const { fresh, dialog: stored, lang, handoff } = await deps.dialogs.begin(conversationId, deliveryId);
     if (!fresh) return { duplicate: true };
-    const chosen = lang ? { lang } : {};
+    const chosen = { ...(lang ? { lang } : {}), ...(handoff ? { handoff } : {}) };
     if (!stored) return chosen;
     if (now().getTime() - stored.updatedAt.getTime() <= ttl) return { ...chosen, stored };
     await deps.dialogs.remove(conversationId, stored.version);

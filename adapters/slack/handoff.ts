@@ -1,0 +1,158 @@
+// The staff desk in Slack: a case is a message in the handoff channel, its thread is the
+// conversation. Staff replies in the thread go to the user; buttons close the case or hand it back.
+import type { App } from '@slack/bolt';
+import type { Handoffs } from '../../src/core/handoff.ts';
+import type { HandoffBrief, HandoffOutcome, StaffDesk } from '../../src/core/types.ts';
+
+type Client = App['client'];
+
+/** Slack's mrkdwn needs &, < and > escaped; long texts are cut (a section takes 3,000 characters). */
+const plain = (text: string, max = 1_500) => {
+  const cut = text.length > max ? `${text.slice(0, max)}…` : text;
+  return cut.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+};
+
+const CHANNEL_NAMES: Record<string, string> = { telegram: 'Telegram', web: 'web chat' };
+const OUTCOMES: Record<HandoffOutcome, string> = {
+  resolved: 'closed as resolved',
+  returned: 'handed back to the assistant',
+  left: 'ended by the user (/bot): back with the assistant',
+};
+
+/** "<channel>:<thread ts>" and back. */
+const deskRef = (channel: string, ts: string) => `${channel}:${ts}`;
+const parseRef = (ref: string) => {
+  const at = ref.indexOf(':');
+  return { channel: ref.slice(0, at), ts: ref.slice(at + 1) };
+};
+
+export function caseBlocks(brief: HandoffBrief) {
+  const { handoff } = brief;
+  const recent = brief.recent
+    .map(
+      (t) =>
+        `${t.direction === 'in' ? '*User:*' : '*Assistant:*'} ${plain(t.text.replace(/\s+/g, ' '), 300)}`,
+    )
+    .join('\n');
+  return [
+    {
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: `:raising_hand: *Case ${handoff.id}*: a user asks for a person\n*Question:* ${plain(brief.question || '(none given)')}`,
+      },
+    },
+    {
+      type: 'section',
+      fields: [
+        {
+          type: 'mrkdwn',
+          text: `*Channel*\n${CHANNEL_NAMES[handoff.channel] ?? plain(handoff.channel, 50)}`,
+        },
+        { type: 'mrkdwn', text: `*Language*\n${handoff.lang === 'zh' ? 'Chinese' : 'English'}` },
+        { type: 'mrkdwn', text: `*Registration*\n${plain(brief.registration, 300)}` },
+      ],
+    },
+    ...(recent ? [{ type: 'context', elements: [{ type: 'mrkdwn', text: `Last turns:\n${recent}` }] }] : []),
+    {
+      type: 'actions',
+      block_id: 'handoff',
+      elements: [
+        {
+          type: 'button',
+          action_id: 'handoff_close',
+          style: 'primary',
+          text: { type: 'plain_text', text: 'Close case' },
+          value: handoff.id,
+        },
+        {
+          type: 'button',
+          action_id: 'handoff_return',
+          text: { type: 'plain_text', text: 'Hand back to the bot' },
+          value: handoff.id,
+        },
+      ],
+    },
+    {
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: 'Reply in this thread: each reply is sent to the user.' }],
+    },
+  ];
+}
+
+export function createSlackDesk(client: Client, channel: string): StaffDesk {
+  return {
+    async open(brief) {
+      const result = await client.chat.postMessage({
+        channel,
+        text: `Case ${brief.handoff.id}: a user asks for a person`,
+        blocks: caseBlocks(brief) as never,
+      });
+      if (!result.ts) throw new Error('Slack returned no message ts for the case');
+      return deskRef(result.channel ?? channel, result.ts);
+    },
+    async post(ref, text) {
+      const { channel: where, ts } = parseRef(ref);
+      await client.chat.postMessage({ channel: where, thread_ts: ts, text: `*User:* ${plain(text, 3_000)}` });
+    },
+    async closed(ref, outcome, by) {
+      const { channel: where, ts } = parseRef(ref);
+      await client.chat.postMessage({
+        channel: where,
+        thread_ts: ts,
+        text: `Case ${OUTCOMES[outcome]}${by ? ` by <@${by}>` : ''}.`,
+      });
+    },
+  };
+}
+
+interface SlackMessageEvent {
+  channel?: string;
+  user?: string;
+  text?: string;
+  ts?: string;
+  thread_ts?: string;
+  subtype?: string;
+  bot_id?: string;
+}
+
+/** Staff replies in case threads, and the case buttons. */
+export function listenForCases(
+  app: App,
+  options: {
+    channel: string;
+    handoffs: Handoffs;
+    botUserId?: string;
+    onError: (e: unknown, c: string) => void;
+  },
+) {
+  app.event('message', async ({ event }) => {
+    const m = event as SlackMessageEvent;
+    // Only people's plain messages inside a thread of the handoff channel; never the bot's own.
+    if (m.channel !== options.channel || !m.thread_ts || !m.ts || m.thread_ts === m.ts) return;
+    if (m.subtype || m.bot_id || !m.user || m.user === options.botUserId || !m.text) return;
+    await options.handoffs.fromStaff(deskRef(m.channel, m.thread_ts), m.ts, m.text);
+  });
+
+  app.action(/^handoff_(close|return)$/, async ({ ack, action, body, client }) => {
+    await ack();
+    const { action_id: id, value } = action as unknown as { action_id: string; value?: string };
+    const outcome = id === 'handoff_close' ? 'resolved' : 'returned';
+    const user = (body as { user?: { id?: string } }).user?.id ?? '';
+    const closed = await options.handoffs.closeByStaff(value ?? '', outcome, user);
+    const message = (body as { message?: { ts?: string; blocks?: Array<{ type?: string }> } }).message;
+    const channel = (body as { channel?: { id?: string } }).channel?.id;
+    if (!message?.ts || !channel) return;
+    // The buttons go; a line says what happened (or that it had happened already).
+    const blocks = (message.blocks ?? []).filter((b) => b.type !== 'actions');
+    const note = closed ? `Case ${OUTCOMES[outcome]} by <@${user}>.` : 'This case was already closed.';
+    await client.chat
+      .update({
+        channel,
+        ts: message.ts,
+        text: note,
+        blocks: [...blocks, { type: 'context', elements: [{ type: 'mrkdwn', text: note }] }] as never,
+      })
+      .catch((error: unknown) => options.onError(error, 'updating a case message'));
+  });
+}

@@ -1,0 +1,136 @@
+import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
+import type { HandoffCase, HandoffReply, HandoffStore, Lang } from '../core/types.ts';
+import type { Database, HandoffsTable } from './schema.ts';
+
+export const toHandoff = (
+  row: Pick<
+    Selectable<HandoffsTable>,
+    'id' | 'conversation_id' | 'channel' | 'lang' | 'desk_ref' | 'opened_at'
+  >,
+): HandoffCase => ({
+  id: String(row.id),
+  conversationId: row.conversation_id,
+  channel: row.channel,
+  lang: row.lang === 'en' ? 'en' : 'zh',
+  deskRef: row.desk_ref,
+  openedAt: new Date(row.opened_at),
+});
+
+const COLUMNS = ['id', 'conversation_id', 'channel', 'lang', 'desk_ref', 'opened_at'] as const;
+
+/** Stores a message for the user once per source id; a staff message marks the first reply. */
+async function addReply(
+  trx: Transaction<Database>,
+  handoff: HandoffCase,
+  sourceId: string,
+  text: string,
+  fromStaff: boolean,
+): Promise<HandoffReply | undefined> {
+  const row = await trx
+    .insertInto('handoff_replies')
+    .values({ handoff_id: handoff.id, conversation_id: handoff.conversationId, source_id: sourceId, text })
+    .onConflict((oc) => oc.constraint('handoff_replies_source_unique').doNothing())
+    .returning(['id', 'created_at'])
+    .executeTakeFirst();
+  if (!row) return undefined;
+  if (fromStaff) {
+    await trx
+      .updateTable('handoffs')
+      .set({ first_reply_at: sql`coalesce(first_reply_at, now())` })
+      .where('id', '=', handoff.id)
+      .execute();
+  }
+  return { id: String(row.id), text, at: new Date(row.created_at) };
+}
+
+/** Handoff cases and what staff sent in them, in Postgres. */
+export function createHandoffStore(db: Kysely<Database>): HandoffStore {
+  async function open(
+    conversationId: string,
+    channel: string,
+    lang: Lang,
+  ): Promise<{ handoff: HandoffCase; created: boolean }> {
+    // One open case per conversation (a unique partial index): a second request finds the first.
+    const created = await db
+      .insertInto('handoffs')
+      .values({ conversation_id: conversationId, channel, lang, status: 'open' })
+      .onConflict((oc) => oc.column('conversation_id').where('status', '=', 'open').doNothing())
+      .returning(COLUMNS)
+      .executeTakeFirst();
+    if (created) return { handoff: toHandoff(created), created: true };
+    const existing = await db
+      .selectFrom('handoffs')
+      .select(COLUMNS)
+      .where('conversation_id', '=', conversationId)
+      .where('status', '=', 'open')
+      .executeTakeFirst();
+    if (!existing) return open(conversationId, channel, lang); // closed in between: open anew
+    return { handoff: toHandoff(existing), created: false };
+  }
+
+  return {
+    open,
+    async setDeskRef(id, deskRef) {
+      await db.updateTable('handoffs').set({ desk_ref: deskRef }).where('id', '=', id).execute();
+    },
+    async byDeskRef(deskRef) {
+      const row = await db
+        .selectFrom('handoffs')
+        .select(COLUMNS)
+        .where('desk_ref', '=', deskRef)
+        .where('status', '=', 'open')
+        .executeTakeFirst();
+      return row ? toHandoff(row) : undefined;
+    },
+    async byId(id) {
+      if (!/^\d{1,18}$/.test(id)) return undefined;
+      const row = await db
+        .selectFrom('handoffs')
+        .select([...COLUMNS, 'status'])
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return row ? { ...toHandoff(row), open: row.status === 'open' } : undefined;
+    },
+    addReply: (handoff, sourceId, text, fromStaff) =>
+      db.transaction().execute((trx) => addReply(trx, handoff, sourceId, text, fromStaff)),
+    async discard(id) {
+      await db.deleteFrom('handoffs').where('id', '=', id).execute();
+    },
+    close: (id, outcome, notice) =>
+      db.transaction().execute(async (trx) => {
+        const row = await trx
+          .updateTable('handoffs')
+          .set({ status: 'closed', outcome, closed_at: sql`now()` })
+          .where('id', '=', id)
+          .where('status', '=', 'open')
+          .returning(COLUMNS)
+          .executeTakeFirst();
+        if (!row) return undefined;
+        const handoff = toHandoff(row);
+        const reply = notice ? await addReply(trx, handoff, notice.sourceId, notice.text, false) : undefined;
+        return { handoff, ...(reply ? { notice: reply } : {}) };
+      }),
+    async replies(conversationId, afterId, limit) {
+      const [open, rows] = await Promise.all([
+        db
+          .selectFrom('handoffs')
+          .select('id')
+          .where('conversation_id', '=', conversationId)
+          .where('status', '=', 'open')
+          .executeTakeFirst(),
+        db
+          .selectFrom('handoff_replies')
+          .select(['id', 'text', 'created_at'])
+          .where('conversation_id', '=', conversationId)
+          .where('id', '>', afterId)
+          .orderBy('id')
+          .limit(limit)
+          .execute(),
+      ]);
+      return {
+        open: open !== undefined,
+        replies: rows.map((r) => ({ id: String(r.id), text: r.text, at: new Date(r.created_at) })),
+      };
+    },
+  };
+}
