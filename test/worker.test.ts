@@ -89,6 +89,7 @@ describe.runIf(adminUrl)('the shared contract on Node and in workerd, on Postgre
       SLACK_API_URL: slack.apiUrl,
       SLACK_BOT_ID: 'BBOT',
       SLACK_BOT_USER_ID: 'UBOT',
+      SLACK_HANDOFF_CHANNEL: 'C0CONTRACT',
     };
   });
   afterAll(async () => {
@@ -103,6 +104,7 @@ describe.runIf(adminUrl)('the shared contract on Node and in workerd, on Postgre
     telegramSecret: TG_SECRET,
     slack,
     slackSecret: SLACK_SECRET,
+    handoffChannel: 'C0CONTRACT',
   });
 
   it('holds on the Node server', async () => {

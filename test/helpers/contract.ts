@@ -10,6 +10,8 @@ import { until } from './until.ts';
 
 export interface ContractTarget {
   base: string;
+  /** SLACK_HANDOFF_CHANNEL of the target. */
+  handoffChannel: string;
   telegram: FakeTelegram;
   telegramSecret: string;
   slack: FakeSlack;
@@ -82,4 +84,55 @@ export async function runContract(t: ContractTarget, label: string) {
     t.slack.responses.find((r) => r.path === `/respond/${id}`),
   );
   expect(JSON.stringify(posted.body)).toMatch(/\*Registrations:\* [1-9]/);
+
+  // A Telegram user asks for a person; a staff reply in the case's thread comes back to them.
+  const asker = chatId + 1;
+  const tg = updates(asker * 10);
+  const cases = () =>
+    t.slack.calls.filter(
+      (c) =>
+        c.method === 'chat.postMessage' && c.payload.channel === t.handoffChannel && !c.payload.thread_ts,
+    );
+  const casesBefore = cases().length;
+  const ask = await fetch(`${t.base}/telegram/webhook`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': t.telegramSecret },
+    body: JSON.stringify(tg.text(asker, 'zh-hans', '人工客服')),
+  });
+  expect(ask.status).toBe(200);
+  const opened = await until('the case on the desk', () => cases()[casesBefore], 15_000);
+  const reply = JSON.stringify({
+    type: 'event_callback',
+    team_id: 'T0001',
+    api_app_id: 'A0001',
+    event_id: `Ev-${label}-${Date.now()}`,
+    event_time: Math.floor(Date.now() / 1000),
+    event: {
+      type: 'message',
+      channel: t.handoffChannel,
+      user: 'USTAFF',
+      text: '您好，请问有什么可以帮您？',
+      ts: `${Math.floor(Date.now() / 1000)}.999001`,
+      thread_ts: opened.ts,
+      channel_type: 'channel',
+    },
+  });
+  const ts2 = String(Math.floor(Date.now() / 1000));
+  const eventRes = await fetch(`${t.base}/slack/events`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-slack-request-timestamp': ts2,
+      'x-slack-signature': `v0=${createHmac('sha256', t.slackSecret).update(`v0:${ts2}:${reply}`).digest('hex')}`,
+    },
+    body: reply,
+  });
+  expect(eventRes.status).toBe(200);
+  const relayed = await until(
+    'the staff reply on Telegram',
+    () =>
+      t.telegram.sent('sendMessage', asker).find((c) => String(c.payload.text).includes('有什么可以帮您')),
+    15_000,
+  );
+  expect(relayed.payload.text).toBe('工作人员：您好，请问有什么可以帮您？');
 }

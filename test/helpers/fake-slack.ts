@@ -5,6 +5,8 @@ import type { AddressInfo } from 'node:net';
 export interface SlackCall {
   method: string;
   payload: Record<string, unknown>;
+  /** The ts the fake gave a posted message (chat.postMessage). */
+  ts?: string;
 }
 
 export async function startFakeSlack(options: { timeZones?: Record<string, string> } = {}) {
@@ -79,6 +81,7 @@ export async function startFakeSlack(options: { timeZones?: Record<string, strin
       case 'chat.postMessage': {
         // Slack answers with the message's channel and ts (the id a thread hangs on).
         const ts = `${Math.floor(Date.now() / 1000)}.${String(++messageTs).padStart(6, '0')}`;
+        (calls.at(-1) as SlackCall).ts = ts;
         return json({ ok: true, channel: payload.channel, ts, message: { ts, text: payload.text } });
       }
       default:
