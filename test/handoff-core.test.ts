@@ -1,6 +1,7 @@
 // The parts of the handoff that need no servers: office hours, recognising a request for a
 // person, and what the user is told when the staff desk fails.
 import { describe, expect, it } from 'vitest';
+import { slackToPlain } from '../adapters/slack/handoff.ts';
 import { parseConfig } from '../src/config.ts';
 import { createHandoffs } from '../src/core/handoff.ts';
 import { isBackToBot, isHumanRequest } from '../src/core/intents.ts';
@@ -149,5 +150,19 @@ describe('when the staff desk fails', () => {
     expect(zh.replies[0]?.text).toContain('/bot');
     // Never a promise of admission.
     expect(`${en.replies[0]?.text}${zh.replies[0]?.text}`).not.toMatch(/admit|录取/);
+  });
+});
+
+describe("Slack's markup, as a user elsewhere reads it", () => {
+  it('turns links, mentions and escapes into plain text', () => {
+    expect(slackToPlain('A &amp; B &lt;3 &gt;')).toBe('A & B <3 >');
+    expect(slackToPlain('see <https://www.mohrss.gov.cn|the ministry site>')).toBe(
+      'see the ministry site (https://www.mohrss.gov.cn)',
+    );
+    expect(slackToPlain('<https://x.example/a?b=1&amp;c=2>')).toBe('https://x.example/a?b=1&c=2');
+    expect(slackToPlain('mail <mailto:a@b.cn|a@b.cn>, ask <@U123ABC>, in <#C1|general>')).toBe(
+      'mail a@b.cn, ask @staff, in #general',
+    );
+    expect(slackToPlain('<!here> hello')).toBe('hello');
   });
 });

@@ -251,12 +251,16 @@ describe.each(backends)('handoff to staff on %s', (backend) => {
       staffReply(ts, 'another channel', { channel: 'C0OTHER99' }),
     ];
     for (const event of others) await postSlack(slackEvent(event));
-    // A message that is relayed, sent last: when it arrives, the others have been handled.
-    await postSlack(slackEvent(staffReply(ts, 'The real answer')));
+    // A message that is relayed, sent last: when it arrives, the others have been handled. (It is
+    // also sent to the channel, and has Slack's markup, which the user sees as plain text.)
+    const markup = 'The real answer: Q&amp;A at <https://www.mohrss.gov.cn|the ministry site> &lt;3';
+    await postSlack(slackEvent(staffReply(ts, markup, { subtype: 'thread_broadcast' })));
     await until('the real answer', () =>
       toUser(user).some((m) => m.includes('The real answer')) ? true : undefined,
     );
-    expect(toUser(user).slice(base0)).toEqual(['Programme staff: The real answer']);
+    expect(toUser(user).slice(base0)).toEqual([
+      'Programme staff: The real answer: Q&A at the ministry site (https://www.mohrss.gov.cn) <3',
+    ]);
 
     // /bot: the user leaves; the thread is told; the next question is the bot's again.
     await tg(u.text(user, 'en', '/bot'));

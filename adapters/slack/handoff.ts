@@ -19,6 +19,27 @@ const OUTCOMES: Record<HandoffOutcome, string> = {
   left: 'ended by the user (/bot): back with the assistant',
 };
 
+/**
+ * Slack's message markup as a user elsewhere should read it: links as "label (url)", mentions as
+ * "@…", and &amp; &lt; &gt; as the characters staff typed.
+ */
+export function slackToPlain(text: string): string {
+  return text
+    .replace(/<![^<>]*>\s?/g, '') // @here, @channel: for staff only
+    .replace(/<([^<>|]+)\|([^<>]+)>/g, (_, target: string, label: string) => {
+      if (target.startsWith('#')) return `#${label}`;
+      if (target.startsWith('@')) return `@${label}`;
+      const address = target.replace(/^mailto:/, '');
+      return address === label ? label : `${label} (${address})`;
+    })
+    .replace(/<(?:mailto:)?([^<>|]+)>/g, (_, target: string) =>
+      target.startsWith('@') ? '@staff' : target.startsWith('#') ? '#channel' : target,
+    )
+    .replaceAll('&lt;', '<')
+    .replaceAll('&gt;', '>')
+    .replaceAll('&amp;', '&');
+}
+
 /** "<channel>:<thread ts>" and back. */
 const deskRef = (channel: string, ts: string) => `${channel}:${ts}`;
 const parseRef = (ref: string) => {
@@ -130,8 +151,10 @@ export function listenForCases(
     const m = event as SlackMessageEvent;
     // Only people's plain messages inside a thread of the handoff channel; never the bot's own.
     if (m.channel !== options.channel || !m.thread_ts || !m.ts || m.thread_ts === m.ts) return;
-    if (m.subtype || m.bot_id || !m.user || m.user === options.botUserId || !m.text) return;
-    await options.handoffs.fromStaff(deskRef(m.channel, m.thread_ts), m.ts, m.text);
+    // (A reply "also sent to the channel" is a thread_broadcast: still a reply.)
+    if (m.subtype && m.subtype !== 'thread_broadcast') return;
+    if (m.bot_id || !m.user || m.user === options.botUserId || !m.text) return;
+    await options.handoffs.fromStaff(deskRef(m.channel, m.thread_ts), m.ts, slackToPlain(m.text));
   });
 
   app.action(/^handoff_(close|return)$/, async ({ ack, action, body, client }) => {
