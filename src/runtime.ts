@@ -7,6 +7,7 @@ import { connectPostgres } from './db/connect.ts';
 import { connectEmbedded } from './db/connect-embedded.ts';
 import { purgeExpired } from './db/maintenance.ts';
 import { migrateToLatest, pendingMigrations } from './db/migrate.ts';
+import { createBotApiFetch } from './http/bot-api-fetch.ts';
 import { consoleLogger, type Logger, wireApp } from './wire.ts';
 
 export { consoleLogger, type Logger };
@@ -77,6 +78,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   // Telegram: a webhook route, or long polling for local development.
   const runner =
     config.TELEGRAM_BOT_TOKEN && config.TELEGRAM_POLLING ? await import('@grammyjs/runner') : undefined;
+  const botApi = config.TELEGRAM_BOT_TOKEN ? createBotApiFetch() : undefined;
   const { app, assistant, log, ledger, telegram, handoffs } = wireApp({
     config,
     db: handle.db,
@@ -86,6 +88,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     ...(options.slackNow ? { slackNow: options.slackNow } : {}),
     telegram: {
       webhook: !runner,
+      ...(botApi ? { fetch: botApi.fetch } : {}),
       ...(runner ? { first: [runner.sequentialize((ctx: Context) => ctx.chat?.id.toString())] } : {}),
     },
   });
@@ -115,6 +118,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
         if (stats.pending > 0)
           logger.error(`interaction log: ${stats.pending} rows could not be written at shutdown`);
         await handle.close();
+        await botApi?.close();
       })();
       return closing;
     },

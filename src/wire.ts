@@ -42,7 +42,7 @@ export interface WireOptions {
   log?: { intervalMs?: number; maxBuffer?: number; batchSize?: number };
   /** Shared across requests where the runtime allows (Workers: once per isolate). */
   retriever?: Retriever;
-  telegram?: { botInfo?: UserFromGetMe; first?: Middleware[]; webhook: boolean };
+  telegram?: { botInfo?: UserFromGetMe; first?: Middleware[]; webhook: boolean; fetch?: typeof fetch };
   /** Slow work after the response (Workers: executionCtx.waitUntil). */
   waitUntil?: (c: HonoContext, work: Promise<unknown>) => void;
   /** Slack's clock, in seconds (tests fix it to check a published signature). */
@@ -138,6 +138,7 @@ export function wireApp(o: WireOptions) {
         webhookReply: config.TELEGRAM_WEBHOOK_REPLY,
         ...(o.telegram?.botInfo ? { botInfo: o.telegram.botInfo } : {}),
         ...(o.telegram?.first ? { first: o.telegram.first } : {}),
+        ...(o.telegram?.fetch ? { fetch: o.telegram.fetch } : {}),
         onError: (error, context) => logger.error(`telegram: ${context} failed`, error),
       })
     : undefined;

@@ -93,6 +93,8 @@ describe.runIf(clusterAvailable)('faults', () => {
       await (a.startsWith('d:') ? chatter(http(), user).pick(a) : chatter(http(), user).say(a));
     server.child.kill('SIGKILL');
     await server.exited;
+    // Really gone: nothing answers on its port any more.
+    await expect(fetch(`${server.url}/healthz`)).rejects.toThrow();
     server = await startServer({ DATABASE_URL: pg.url });
     try {
       const turn = await chatter(http(), user).say('zhang.wei@example.com');

@@ -40,7 +40,9 @@ export function runScript(
 
 export async function startServer(env: Record<string, string>, timeoutMs = 60_000): Promise<Started> {
   const port = await freePort();
-  const child = spawn(tsx, ['src/node.ts'], {
+  // Node itself with tsx as a loader, not the tsx wrapper: the child is the server, so a SIGKILL
+  // kills the server (through the wrapper it would only kill the wrapper and leave the server on).
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/node.ts'], {
     cwd: root,
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ...env },
   });
