@@ -210,6 +210,38 @@ describe.each(backends)('database on %s', (backend) => {
     expect(row.status).toBe('done');
   });
 
+  it('writes dialogs that are saved together in one statement; each write still wins or loses alone', async () => {
+    const dialogs = createDialogStore(t.handle.db);
+    const state = (step: string) => ({ flow: 'register', step, data: {}, attempts: 0, lang: 'zh' }) as const;
+    // New dialogs for three conversations and a second insert for one of them, together.
+    expect(
+      await Promise.all([
+        dialogs.put('put:a', state('name'), undefined),
+        dialogs.put('put:b', state('name'), undefined),
+        dialogs.put('put:a', state('phone'), undefined),
+        dialogs.put('put:c', state('name'), undefined),
+      ]),
+    ).toEqual([true, true, false, true]);
+    // Updates at the version read: the first for a conversation wins, a stale version loses.
+    expect(
+      await Promise.all([
+        dialogs.put('put:a', state('email'), 1),
+        dialogs.put('put:a', state('title'), 1),
+        dialogs.put('put:b', state('email'), 7),
+        dialogs.put('put:c', state('email'), 1),
+      ]),
+    ).toEqual([true, false, false, true]);
+    const read = async (id: string) => (await dialogs.get(id))?.state.step;
+    expect([await read('put:a'), await read('put:b'), await read('put:c')]).toEqual([
+      'email',
+      'name',
+      'email',
+    ]);
+    // The same, one at a time: Postgres decides.
+    expect(await dialogs.put('put:a', state('title'), 1)).toBe(false);
+    expect(await dialogs.put('put:a', state('title'), 2)).toBe(true);
+  });
+
   it('starts a turn in one call: claims the delivery and reads the dialog and the language', async () => {
     const dialogs = createDialogStore(t.handle.db);
     const id = 'telegram:begin-1';

@@ -11,6 +11,7 @@ const parse = (value: unknown): DialogState =>
 const asLang = (value: unknown): Lang | undefined => (value === 'zh' || value === 'en' ? value : undefined);
 
 type BeginKey = { conversationId: string; deliveryId: string | undefined };
+type PutKey = { conversationId: string; state: DialogState; version: number | undefined };
 type BeginRow = {
   state: unknown;
   version: number | null;
@@ -86,6 +87,43 @@ export function createDialogStore(
   }
   const turns = new DataLoader(beginAll, { cache: false, maxBatchSize: 200, batchScheduleFn: soon });
 
+  /**
+   * Dialog writes that happen together, in one statement: new dialogs are inserted, the others
+   * updated at the version they were read at. Each write says whether it won; a conversation
+   * written twice in one batch keeps the first and the second sees a conflict (and retries, as it
+   * would against another server).
+   */
+  async function putAll(keys: readonly PutKey[]): Promise<boolean[]> {
+    const seen = new Set<string>();
+    const taken = keys.map((k) => {
+      if (seen.has(k.conversationId)) return false;
+      seen.add(k.conversationId);
+      return true;
+    });
+    const rows = keys.filter((_, i) => taken[i]);
+    const { rows: won } = await sql<{ conversation_id: string }>`
+      with input as (
+        select * from unnest(${rows.map((k) => k.conversationId)}::text[], ${rows.map((k) => JSON.stringify(k.state))}::text[],
+          ${rows.map((k) => k.version ?? null)}::int[]) as t(conversation_id, state, version)
+      ),
+      inserted as (
+        insert into dialogs (conversation_id, state, version)
+        select conversation_id, state::jsonb, 1 from input where version is null
+        on conflict (conversation_id) do nothing
+        returning conversation_id
+      ),
+      updated as (
+        update dialogs d set state = i.state::jsonb, version = d.version + 1, updated_at = now()
+        from input i
+        where i.version is not null and d.conversation_id = i.conversation_id and d.version = i.version
+        returning d.conversation_id
+      )
+      select conversation_id from inserted union all select conversation_id from updated`.execute(db);
+    const winners = new Set(won.map((r) => r.conversation_id));
+    return keys.map((k, i) => Boolean(taken[i]) && winners.has(k.conversationId));
+  }
+  const writes = new DataLoader(putAll, { cache: false, maxBatchSize: 200, batchScheduleFn: soon });
+
   return {
     begin: (conversationId, deliveryId) => turns.load({ conversationId, deliveryId }),
     async get(conversationId) {
@@ -98,26 +136,7 @@ export function createDialogStore(
         ? { state: parse(row.state), version: row.version, updatedAt: new Date(row.updated_at) }
         : undefined;
     },
-    async put(conversationId, state, version) {
-      const json = JSON.stringify(state);
-      if (version === undefined) {
-        const row = await db
-          .insertInto('dialogs')
-          .values({ conversation_id: conversationId, state: json, version: 1 })
-          .onConflict((oc) => oc.column('conversation_id').doNothing())
-          .returning('version')
-          .executeTakeFirst();
-        return row !== undefined;
-      }
-      const row = await db
-        .updateTable('dialogs')
-        .set({ state: json, version: sql`version + 1`, updated_at: sql`now()` })
-        .where('conversation_id', '=', conversationId)
-        .where('version', '=', version)
-        .returning('version')
-        .executeTakeFirst();
-      return row !== undefined;
-    },
+    put: (conversationId, state, version) => writes.load({ conversationId, state, version }),
     async remove(conversationId, version) {
       let query = db.deleteFrom('dialogs').where('conversation_id', '=', conversationId);
       if (version !== undefined) query = query.where('version', '=', version);
