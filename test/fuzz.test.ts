@@ -30,6 +30,7 @@ beforeAll(async () => {
     SLACK_API_URL: slack.apiUrl,
     SLACK_BOT_ID: 'BBOT',
     SLACK_BOT_USER_ID: 'UBOT',
+    SLACK_HANDOFF_CHANNEL: 'C0FUZZDESK',
   });
 }, 60_000);
 afterAll(async () => {
@@ -177,6 +178,24 @@ describe('fuzzing', () => {
     await stillHealthy();
   }, 240_000);
 
+  it(`GET /api/chat/messages: ${RUNS} random queries, never a 5xx`, async () => {
+    const value = fc.oneof(hostileText, fc.bigInt().map(String), fc.constant('9'.repeat(40)));
+    await fc.assert(
+      fc.asyncProperty(fc.dictionary(fc.constantFrom('userId', 'after', 'x'), value), async (query) => {
+        const params = new URLSearchParams(
+          Object.entries(query).map(([k, v]) => [k, v.toWellFormed()] as [string, string]),
+        );
+        const res = await t.rt.app.request(`/api/chat/messages?${params}`);
+        expect(res.status).toBeLessThan(500);
+        const body = (await res.json()) as { error?: string; messages?: unknown[] };
+        if (res.status === 200) expect(Array.isArray(body.messages)).toBe(true);
+        else expect(body.error).toBeTruthy();
+      }),
+      { numRuns: RUNS },
+    );
+    await stillHealthy();
+  }, 240_000);
+
   it(`POST /slack/events: ${RUNS} random signed and unsigned bodies, never a 5xx`, async () => {
     const body = fc.oneof(
       anyJson.map((v) => ({ raw: JSON.stringify(v), type: 'application/json' })),
@@ -188,6 +207,41 @@ describe('fuzzing', () => {
         raw: `payload=${encodeURIComponent(s.toWellFormed())}`,
         type: 'application/x-www-form-urlencoded',
       })),
+      // Message events for the staff desk with fields of every type, and case buttons pressed with
+      // any value.
+      fc
+        .record({
+          channel: fc.oneof(fc.constantFrom('C0FUZZDESK', 'C0OTHER'), anyJson),
+          user: fc.oneof(fc.constantFrom('USTAFF', 'UBOT'), anyJson),
+          text: fc.oneof(hostileText, anyJson, fc.constant('x'.repeat(50_000))),
+          ts: fc.oneof(fc.constantFrom('1700000000.000100', '1700000000.000200'), anyJson),
+          thread_ts: fc.oneof(fc.constant('1700000000.000100'), anyJson),
+          subtype: fc.option(fc.constantFrom('thread_broadcast', 'file_share', 'message_changed'), {
+            nil: undefined,
+          }),
+        })
+        .map((event) => ({
+          raw: JSON.stringify({
+            type: 'event_callback',
+            event_id: 'EvFuzz',
+            event: { type: 'message', ...event },
+          }),
+          type: 'application/json',
+        })),
+      fc
+        .tuple(fc.constantFrom('handoff_close', 'handoff_return'), fc.oneof(hostileText, anyJson))
+        .map(([action_id, value]) => ({
+          raw: `payload=${encodeURIComponent(
+            JSON.stringify({
+              type: 'block_actions',
+              user: { id: 'USTAFF' },
+              channel: { id: 'C0FUZZDESK' },
+              message: { ts: '1.2', blocks: [] },
+              actions: [{ action_id, value, type: 'button' }],
+            }).toWellFormed(),
+          )}`,
+          type: 'application/x-www-form-urlencoded',
+        })),
     );
     await fc.assert(
       fc.asyncProperty(body, fc.boolean(), async (b, signed) => {

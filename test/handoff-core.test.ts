@@ -104,6 +104,7 @@ describe('when the staff desk fails', () => {
     open: () => Promise.reject(new Error('slack is down')),
     post: () => Promise.reject(new Error('slack is down')),
     closed: () => Promise.reject(new Error('slack is down')),
+    note: () => Promise.reject(new Error('slack is down')),
   };
 
   it('does not pretend: the case is discarded and the user told to try later', async () => {
@@ -133,7 +134,12 @@ describe('when the staff desk fails', () => {
   });
 
   it('tells the user roughly when a person will answer', async () => {
-    const desk: StaffDesk = { open: async () => 'C1:1.000001', post: async () => {}, closed: async () => {} };
+    const desk: StaffDesk = {
+      open: async () => 'C1:1.000001',
+      post: async () => {},
+      closed: async () => {},
+      note: async () => {},
+    };
     const h = createHandoffs({ store: store([]), desk, hours, now: () => beijing('2026-11-28T11:00:00') });
     const request = {
       conversationId: 'web:x',

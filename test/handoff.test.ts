@@ -139,10 +139,15 @@ describe.each(backends)('handoff to staff on %s', (backend) => {
     ...extra,
   });
   /** A signed block_actions request: a staff member pressing one of the case's buttons. */
-  const press = async (actionId: 'handoff_close' | 'handoff_return', caseId: string, messageTs: string) => {
+  const press = async (
+    actionId: 'handoff_close' | 'handoff_return',
+    caseId: string,
+    messageTs: string,
+    user = STAFF,
+  ) => {
     const payload = {
       type: 'block_actions',
-      user: { id: STAFF, username: 'staff', team_id: 'T0001' },
+      user: { id: user, username: 'staff', team_id: 'T0001' },
       api_app_id: 'A0001',
       token: 'x',
       container: { type: 'message', message_ts: messageTs, channel_id: DESK, is_ephemeral: false },
@@ -401,6 +406,7 @@ describe.each(backends)('handoff to staff on %s', (backend) => {
       '',
       'userId=',
       `userId=${'x'.repeat(200)}`,
+      'userId=a%00b',
       'userId=a&after=abc',
       'userId=a&after=-1',
       `userId=a&after=${'9'.repeat(30)}`,
@@ -411,6 +417,76 @@ describe.each(backends)('handoff to staff on %s', (backend) => {
     }
     const stranger = await fetch(`${base}/api/chat/messages?userId=nobody-here`);
     expect(await stranger.json()).toEqual({ messages: [], handoff: { open: false } });
+  });
+
+  it('one case for two requests at once; long messages whole; files noted; colleagues stay in Slack', async () => {
+    const web = chatter(t.rt.app, 'handoff-web-6');
+    const before = cases().length;
+    const both = await Promise.all([web.say('转人工'), web.say('人工客服')]);
+    expect(both.map((b) => b.meta.kind)).toEqual(['handoff', 'handoff']);
+    const { id, ts } = await caseOf('web:handoff-web-6');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(cases().length).toBe(before + 1);
+
+    // A message as long as the web chat takes reaches the thread whole.
+    const long = `我的问题是：${'继续教育'.repeat(990)}`;
+    expect(long.length).toBeGreaterThan(3_900);
+    await web.say(long);
+    await until('the long message', () =>
+      inThread(ts).some((c) => String(c.payload.text).includes(long)) ? true : undefined,
+    );
+    // Asking for a person again is passed on too, with a reminder for the user.
+    const again = await web.say('能帮我联系工作人员吗，我的证书丢了');
+    expect(again.text).toContain('/bot');
+    await until('the request in the thread', () =>
+      inThread(ts).some((c) => String(c.payload.text).includes('我的证书丢了')) ? true : undefined,
+    );
+
+    // A colleague who is not programme staff talks in the thread: that stays in Slack.
+    await postSlack(slackEvent({ ...staffReply(ts, 'internal: who takes this one?'), user: 'UCOLLEAGUE' }));
+    // A staff reply with a file: the words go, with a note about the file.
+    await postSlack(slackEvent(staffReply(ts, '请看附件中的通知', { subtype: 'file_share' })));
+    const got = await eventually('the reply with a file', async () => {
+      const r = await poll('handoff-web-6');
+      return r.messages.length ? r : undefined;
+    });
+    expect(got.messages.map((m) => m.text)).toEqual([
+      '工作人员：请看附件中的通知\n(A file was attached in Slack; files are not forwarded.)',
+    ]);
+
+    // Only staff can close a case: anyone else is told so, and the case stays open.
+    const responses = slack.responses.length;
+    await press('handoff_close', id, ts, 'UCOLLEAGUE');
+    await until('the refusal', () => (slack.responses.length > responses ? true : undefined));
+    expect(JSON.stringify(slack.responses.at(-1)?.body)).toContain('Only programme staff');
+    expect((await poll('handoff-web-6')).handoff.open).toBe(true);
+  });
+
+  it('a reply that cannot reach the user is flagged in the thread; a case never posted does not trap the user', async () => {
+    const user = 9104;
+    await tg(u.text(user, 'en', 'Can I speak to a human?'));
+    const { ts } = await caseOf(`telegram:${user}`);
+    telegram.failNext('sendMessage', { error_code: 400, description: 'Bad Request: chat not found' }, user);
+    await postSlack(slackEvent(staffReply(ts, 'Hello there')));
+    await until('the warning in the thread', () =>
+      inThread(ts).some((c) => String(c.payload.text).includes('could not be delivered')) ? true : undefined,
+    );
+
+    // A case whose server stopped before posting it: after a while it is dropped, and the bot answers.
+    await t.rt.db
+      .insertInto('handoffs')
+      .values({
+        conversation_id: 'web:handoff-web-7',
+        channel: 'web',
+        lang: 'en',
+        status: 'open',
+        opened_at: new Date(Date.now() - 60_000),
+      })
+      .execute();
+    const web = chatter(t.rt.app, 'handoff-web-7');
+    expect((await web.say('What are the priority fields?')).meta.kind).toBe('answer');
+    expect((await web.say('talk to a person')).meta.kind).toBe('handoff');
+    await caseOf('web:handoff-web-7');
   });
 
   it('/forget during a case ends it and deletes it with everything else', async () => {

@@ -49,6 +49,12 @@ describe('POST /api/chat', () => {
     ['a numeric userId', () => postJson({ userId: 42, text: 'hi' }), /userId is required/],
     ['an empty userId', () => postJson({ userId: '  ', text: 'hi' }), /userId must not be empty/],
     ['a huge userId', () => postJson({ userId: 'x'.repeat(129), text: 'hi' }), /userId is longer/],
+    ['a userId with a NUL', () => postJson({ userId: 'a\u0000b', text: 'hi' }), /userId must be printable/],
+    [
+      'a userId with a lone surrogate',
+      () => postJson({ userId: 'a\uD800', text: 'hi' }),
+      /userId must be printable/,
+    ],
     [
       'text that is not a string',
       () => postJson({ userId: 'a', text: { $gt: '' } }),

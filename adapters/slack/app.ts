@@ -143,6 +143,7 @@ export function createSlackApp(deps: SlackDeps) {
       listenForCases(app, {
         channel,
         handoffs,
+        staffUserIds: deps.staffUserIds,
         ...(deps.botUserId ? { botUserId: deps.botUserId } : {}),
         onError: report,
       }),

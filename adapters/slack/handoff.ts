@@ -13,6 +13,9 @@ const plain = (text: string, max = 1_500) => {
 };
 
 const CHANNEL_NAMES: Record<string, string> = { telegram: 'Telegram', web: 'web chat' };
+const FILE_NOT_SENT = '(A file was attached in Slack; files are not forwarded.)';
+const NOT_RELAYED =
+  ':warning: This reply could not be sent to the user just now. Please send it again in a while.';
 const OUTCOMES: Record<HandoffOutcome, string> = {
   resolved: 'closed as resolved',
   returned: 'handed back to the assistant',
@@ -96,7 +99,12 @@ export function caseBlocks(brief: HandoffBrief) {
     },
     {
       type: 'context',
-      elements: [{ type: 'mrkdwn', text: 'Reply in this thread: each reply is sent to the user.' }],
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: 'Reply in this thread: replies from programme staff are sent to the user; files are not.',
+        },
+      ],
     },
   ];
 }
@@ -114,7 +122,16 @@ export function createSlackDesk(client: Client, channel: string): StaffDesk {
     },
     async post(ref, text) {
       const { channel: where, ts } = parseRef(ref);
-      await client.chat.postMessage({ channel: where, thread_ts: ts, text: `*User:* ${plain(text, 3_000)}` });
+      // (A message's text takes 40,000 characters; users send at most 4,096.)
+      await client.chat.postMessage({
+        channel: where,
+        thread_ts: ts,
+        text: `*User:* ${plain(text, 12_000)}`,
+      });
+    },
+    async note(ref, text) {
+      const { channel: where, ts } = parseRef(ref);
+      await client.chat.postMessage({ channel: where, thread_ts: ts, text });
     },
     async closed(ref, outcome, by) {
       const { channel: where, ts } = parseRef(ref);
@@ -143,25 +160,51 @@ export function listenForCases(
   options: {
     channel: string;
     handoffs: Handoffs;
+    /** When set, only these people's replies reach users and only they can close cases. */
+    staffUserIds: string[];
     botUserId?: string;
     onError: (e: unknown, c: string) => void;
   },
 ) {
-  app.event('message', async ({ event }) => {
+  const staff = new Set(options.staffUserIds);
+  const isStaff = (user: string) => staff.size === 0 || staff.has(user);
+
+  app.event('message', async ({ event, client }) => {
     const m = event as SlackMessageEvent;
-    // Only people's plain messages inside a thread of the handoff channel; never the bot's own.
-    if (m.channel !== options.channel || !m.thread_ts || !m.ts || m.thread_ts === m.ts) return;
-    // (A reply "also sent to the channel" is a thread_broadcast: still a reply.)
-    if (m.subtype && m.subtype !== 'thread_broadcast') return;
-    if (m.bot_id || !m.user || m.user === options.botUserId || !m.text) return;
-    await options.handoffs.fromStaff(deskRef(m.channel, m.thread_ts), m.ts, slackToPlain(m.text));
+    // Only people's messages inside a thread of the handoff channel; never the bot's own. A reply
+    // "also sent to the channel" (thread_broadcast) or with a file (file_share) is still a reply;
+    // edits, deletions and joins are not.
+    if (m.channel !== options.channel || typeof m.thread_ts !== 'string' || typeof m.ts !== 'string') return;
+    if (m.thread_ts === m.ts || typeof m.text !== 'string' || typeof m.user !== 'string') return;
+    if (m.subtype && m.subtype !== 'thread_broadcast' && m.subtype !== 'file_share') return;
+    if (m.bot_id || m.user === options.botUserId) return;
+    // Colleagues who are not programme staff can talk in the thread: their messages stay in Slack.
+    if (!isStaff(m.user)) return;
+    const ref = deskRef(m.channel, m.thread_ts);
+    const text = `${slackToPlain(m.text)}${m.subtype === 'file_share' ? `\n${FILE_NOT_SENT}` : ''}`;
+    try {
+      await options.handoffs.fromStaff(ref, m.ts, text);
+    } catch (error) {
+      options.onError(error, 'relaying a staff reply');
+      await client.chat
+        .postMessage({ channel: m.channel, thread_ts: m.thread_ts, text: NOT_RELAYED })
+        .catch((e: unknown) => options.onError(e, 'noting a reply that was not relayed'));
+    }
   });
 
-  app.action(/^handoff_(close|return)$/, async ({ ack, action, body, client }) => {
+  app.action(/^handoff_(close|return)$/, async ({ ack, action, body, client, respond }) => {
     await ack();
     const { action_id: id, value } = action as unknown as { action_id: string; value?: string };
     const outcome = id === 'handoff_close' ? 'resolved' : 'returned';
     const user = (body as { user?: { id?: string } }).user?.id ?? '';
+    if (!isStaff(user)) {
+      await respond({
+        response_type: 'ephemeral',
+        replace_original: false,
+        text: 'Only programme staff (SLACK_STAFF_USER_IDS) can close a case or hand it back.',
+      });
+      return;
+    }
     const closed = await options.handoffs.closeByStaff(value ?? '', outcome, user);
     const message = (body as { message?: { ts?: string; blocks?: Array<{ type?: string }> } }).message;
     const channel = (body as { channel?: { id?: string } }).channel?.id;

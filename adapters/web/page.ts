@@ -92,21 +92,26 @@ export const chatPage = `<!doctype html>
     finally { busy = false; send.disabled = false; input.focus(); }
   }
   // While a person has the conversation, their replies are fetched every few seconds.
-  let seen = store('kup.seen') || '0', timer = null;
+  let seen = store('kup.seen') || '0', timer = null, polling = false;
   async function poll() {
-    timer = null;
+    if (polling) return;
+    polling = true; timer = null;
     let open = true;
     try {
       const res = await fetch('/api/chat/messages?userId=' + encodeURIComponent(userId) + '&after=' + seen, { cache: 'no-store' });
       if (res.ok) {
         const data = await res.json();
-        for (const m of data.messages || []) { bubble('bot staff', m.text); seen = m.id; store('kup.seen', seen); }
+        for (const m of data.messages || []) {
+          if (Number(m.id) <= Number(seen)) continue; // shown already
+          bubble('bot staff', m.text); seen = m.id; store('kup.seen', seen);
+        }
         open = Boolean(data.handoff && data.handoff.open);
       }
     } catch {}
+    polling = false;
     if (open) watch();
   }
-  function watch() { if (!timer) timer = setTimeout(poll, document.hidden ? 15000 : 4000); }
+  function watch() { if (!timer && !polling) timer = setTimeout(poll, document.hidden ? 15000 : 4000); }
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     const text = input.value.trim(); if (!text) return;

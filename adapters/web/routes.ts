@@ -10,13 +10,17 @@ import { chatPage } from './page.ts';
 export const MAX_TEXT = 4_000;
 const MAX_BODY = 32 * 1024;
 
+/** The page's random id: any printable text (control characters are refused, Postgres takes no NUL). */
+const userId = z
+  .string({ message: 'userId is required (a string)' })
+  .trim()
+  .min(1, 'userId must not be empty')
+  .max(128, 'userId is longer than 128 characters')
+  .refine((v) => !/\p{Cc}/u.test(v) && v.isWellFormed(), 'userId must be printable text');
+
 const chatRequest = z
   .object({
-    userId: z
-      .string({ message: 'userId is required (a string)' })
-      .trim()
-      .min(1, 'userId must not be empty')
-      .max(128, 'userId is longer than 128 characters'),
+    userId,
     text: z
       .string({ message: 'text must be a string' })
       .max(MAX_TEXT, `text is longer than ${MAX_TEXT} characters`)
@@ -32,11 +36,7 @@ const chatRequest = z
   });
 
 const messagesQuery = z.object({
-  userId: z
-    .string({ message: 'userId is required' })
-    .trim()
-    .min(1, 'userId must not be empty')
-    .max(128, 'userId is longer than 128 characters'),
+  userId,
   after: z
     .string()
     .regex(/^\d{1,18}$/, 'after must be the id of the last message seen (a whole number)')

@@ -374,7 +374,11 @@ export function createAssistant(deps: AssistantDeps) {
         name === 'human' || choice === 'handoff:open' || (!choice && !name && isHumanRequest(text));
       return asks ? turn('fallback', lang, [{ text: NO_DESK[lang] }], { confidence: 0 }) : undefined;
     }
-    const open = loaded.handoff;
+    let open = loaded.handoff;
+    if (open && desk.stale(open)) {
+      await desk.discard(open);
+      open = undefined;
+    }
     if (open) {
       if (name === 'bot' || isBackToBot(text)) return desk.leave(open, lang);
       // Erasing one's data works at any time: the case ends first.
@@ -383,8 +387,8 @@ export function createAssistant(deps: AssistantDeps) {
         return undefined;
       }
       // Buttons and other commands stay here (a reloaded page sends /start): only words go to staff.
-      if (choice || name || isHumanRequest(text)) return desk.already(lang);
-      return desk.fromUser(open, msg.contact ? '[shared a phone number]' : text, lang);
+      if (choice || name) return desk.already(lang);
+      return desk.fromUser(open, msg.contact ? '[shared a phone number]' : text, lang, isHumanRequest(text));
     }
     if (name === 'bot') return desk.notWithStaff(lang);
     const asked = !choice && !name && isHumanRequest(text);

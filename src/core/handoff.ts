@@ -65,6 +65,12 @@ const T = {
   },
 };
 
+/** For staff, in the case's thread (the desk speaks English). */
+const UNDELIVERED =
+  ':warning: This reply could not be delivered to the user. Please send it again in a while.';
+/** A case that has no thread this long after it opened was never posted. */
+const STALE_MS = 30_000;
+
 const fill = (text: string, values: Record<string, string>) =>
   text.replace(/\{(\w+)\}/g, (_, k: string) => values[k] ?? '');
 
@@ -111,10 +117,19 @@ export function createHandoffs(deps: HandoffDeps) {
     try {
       await deps.notify?.(handoff.conversationId, reply.text);
     } catch (error) {
-      // Kept in the store: the web page still shows it; Telegram users may have blocked the bot.
+      // Kept in the store (the web page would still show it), but staff must know it did not go.
       report(error, 'sending a staff message to the user');
+      if (handoff.deskRef) {
+        await deps.desk
+          .note(handoff.deskRef, UNDELIVERED)
+          .catch((e: unknown) => report(e, 'noting an undelivered reply'));
+      }
     }
   }
+
+  /** A case without a thread this long after opening was never posted (the server stopped). */
+  const stale = (handoff: HandoffCase) =>
+    handoff.deskRef === null && now().getTime() - handoff.openedAt.getTime() > STALE_MS;
 
   return {
     /** A user asks for a person: open a case (or find the open one) and say what happens next. */
@@ -128,8 +143,13 @@ export function createHandoffs(deps: HandoffDeps) {
     }): Promise<Turn> {
       const { lang } = input;
       if (!input.privateChat) return command(lang, T.privateOnly[lang]);
-      const { handoff, created } = await deps.store.open(input.conversationId, input.channel, lang);
-      if (!created && handoff.deskRef) return turn(lang, [T.already[lang]]);
+      let { handoff, created } = await deps.store.open(input.conversationId, input.channel, lang);
+      if (!created && stale(handoff)) {
+        await deps.store.discard(handoff.id);
+        ({ handoff, created } = await deps.store.open(input.conversationId, input.channel, lang));
+      }
+      // Open already, or being posted by another request right now: one case, one thread.
+      if (!created) return turn(lang, [T.already[lang]]);
       try {
         const recent = deps.recentTurns ? await deps.recentTurns(input.conversationId, 6) : [];
         const question =
@@ -160,13 +180,17 @@ export function createHandoffs(deps: HandoffDeps) {
       ]);
     },
 
-    /** A message while the case is open: to the thread, no answer from the bot. */
-    async fromUser(handoff: HandoffCase, text: string, lang: Lang): Promise<Turn> {
+    /**
+     * A message while the case is open: to the thread. No answer from the bot, except a reminder
+     * when the message asks for a person again.
+     */
+    async fromUser(handoff: HandoffCase, text: string, lang: Lang, asksAgain = false): Promise<Turn> {
       if (!text.trim()) return turn(lang, [T.already[lang]]);
-      if (!handoff.deskRef) return turn(lang, [T.already[lang]]);
+      // The case is being posted this very moment: say so rather than drop the message.
+      if (!handoff.deskRef) return turn(lang, [T.notPassed[lang]], 0);
       try {
         await deps.desk.post(handoff.deskRef, text);
-        return turn(lang, []);
+        return turn(lang, asksAgain ? [T.already[lang]] : []);
       } catch (error) {
         report(error, 'posting a user message to the staff desk');
         return turn(lang, [T.notPassed[lang]], 0);
@@ -185,6 +209,9 @@ export function createHandoffs(deps: HandoffDeps) {
     },
 
     notWithStaff: (lang: Lang) => command(lang, T.notWithStaff[lang]),
+    stale,
+    /** Drops a case that was never posted, so the conversation is the bot's again. */
+    discard: (handoff: HandoffCase) => deps.store.discard(handoff.id),
     already: (lang: Lang) => turn(lang, [T.already[lang]]),
 
     /**
@@ -198,13 +225,8 @@ export function createHandoffs(deps: HandoffDeps) {
     ): Promise<'relayed' | 'repeat' | 'ignored'> {
       const handoff = await deps.store.byDeskRef(deskRef);
       if (!handoff || !text.trim()) return 'ignored';
-      const reply = await deps.store.addReply(
-        handoff,
-        sourceId,
-        `${T.staff[handoff.lang]}${text.trim()}`,
-        true,
-      );
-      if (!reply) return 'repeat'; // seen before: relayed once
+      const reply = await deps.store.addReply(handoff, sourceId, `${T.staff[handoff.lang]}${text.trim()}`);
+      if (!reply) return 'repeat'; // seen before (relayed once), or the case closed meanwhile
       await deliver(handoff, reply);
       return 'relayed';
     },

@@ -160,13 +160,11 @@ export interface HandoffStore {
   /** The open case at this place on the desk. */
   byDeskRef(deskRef: string): Promise<HandoffCase | undefined>;
   byId(id: string): Promise<(HandoffCase & { open: boolean }) | undefined>;
-  /** Stores a message for the user once per `sourceId`; undefined for a repeat. */
-  addReply(
-    handoff: HandoffCase,
-    sourceId: string,
-    text: string,
-    fromStaff: boolean,
-  ): Promise<HandoffReply | undefined>;
+  /**
+   * Stores a staff message for the user once per `sourceId` (and notes the first reply); undefined
+   * for a repeat or when the case is no longer open.
+   */
+  addReply(handoff: HandoffCase, sourceId: string, text: string): Promise<HandoffReply | undefined>;
   /** Deletes a case that could not be posted to the desk. */
   discard(id: string): Promise<void>;
   /**
@@ -202,6 +200,8 @@ export interface StaffDesk {
   open(brief: HandoffBrief): Promise<string>;
   /** Posts a user's message into the case's thread. */
   post(deskRef: string, text: string): Promise<void>;
+  /** Posts a note for staff into the thread (e.g. a reply that could not be delivered). */
+  note(deskRef: string, text: string): Promise<void>;
   /** Notes in the thread that the case ended (by the user or by staff). */
   closed(deskRef: string, outcome: HandoffOutcome, by?: string): Promise<void>;
 }

@@ -18,13 +18,12 @@ export const toHandoff = (
 
 const COLUMNS = ['id', 'conversation_id', 'channel', 'lang', 'desk_ref', 'opened_at'] as const;
 
-/** Stores a message for the user once per source id; a staff message marks the first reply. */
-async function addReply(
+/** Stores a message for the user once per source id (undefined for a repeat). */
+async function insertReply(
   trx: Transaction<Database>,
   handoff: HandoffCase,
   sourceId: string,
   text: string,
-  fromStaff: boolean,
 ): Promise<HandoffReply | undefined> {
   const row = await trx
     .insertInto('handoff_replies')
@@ -32,15 +31,7 @@ async function addReply(
     .onConflict((oc) => oc.constraint('handoff_replies_source_unique').doNothing())
     .returning(['id', 'created_at'])
     .executeTakeFirst();
-  if (!row) return undefined;
-  if (fromStaff) {
-    await trx
-      .updateTable('handoffs')
-      .set({ first_reply_at: sql`coalesce(first_reply_at, now())` })
-      .where('id', '=', handoff.id)
-      .execute();
-  }
-  return { id: String(row.id), text, at: new Date(row.created_at) };
+  return row ? { id: String(row.id), text, at: new Date(row.created_at) } : undefined;
 }
 
 /** Handoff cases and what staff sent in them, in Postgres. */
@@ -91,8 +82,20 @@ export function createHandoffStore(db: Kysely<Database>): HandoffStore {
         .executeTakeFirst();
       return row ? { ...toHandoff(row), open: row.status === 'open' } : undefined;
     },
-    addReply: (handoff, sourceId, text, fromStaff) =>
-      db.transaction().execute((trx) => addReply(trx, handoff, sourceId, text, fromStaff)),
+    addReply: (handoff, sourceId, text) =>
+      db.transaction().execute(async (trx) => {
+        // The case's row is locked first: replies to one case are stored one at a time, so their
+        // ids are in commit order (the web page asks for ids after the last it saw), and a case
+        // closed meanwhile takes no more replies.
+        const open = await trx
+          .updateTable('handoffs')
+          .set({ first_reply_at: sql`coalesce(first_reply_at, now())` })
+          .where('id', '=', handoff.id)
+          .where('status', '=', 'open')
+          .returning('id')
+          .executeTakeFirst();
+        return open ? insertReply(trx, handoff, sourceId, text) : undefined;
+      }),
     async discard(id) {
       await db.deleteFrom('handoffs').where('id', '=', id).execute();
     },
@@ -107,26 +110,26 @@ export function createHandoffStore(db: Kysely<Database>): HandoffStore {
           .executeTakeFirst();
         if (!row) return undefined;
         const handoff = toHandoff(row);
-        const reply = notice ? await addReply(trx, handoff, notice.sourceId, notice.text, false) : undefined;
+        const reply = notice ? await insertReply(trx, handoff, notice.sourceId, notice.text) : undefined;
         return { handoff, ...(reply ? { notice: reply } : {}) };
       }),
     async replies(conversationId, afterId, limit) {
-      const [open, rows] = await Promise.all([
-        db
-          .selectFrom('handoffs')
-          .select('id')
-          .where('conversation_id', '=', conversationId)
-          .where('status', '=', 'open')
-          .executeTakeFirst(),
-        db
-          .selectFrom('handoff_replies')
-          .select(['id', 'text', 'created_at'])
-          .where('conversation_id', '=', conversationId)
-          .where('id', '>', afterId)
-          .orderBy('id')
-          .limit(limit)
-          .execute(),
-      ]);
+      // Whether a case is open first, the messages after: a case closed in between has its
+      // closing notice committed with it, so "closed" always comes with the notice.
+      const open = await db
+        .selectFrom('handoffs')
+        .select('id')
+        .where('conversation_id', '=', conversationId)
+        .where('status', '=', 'open')
+        .executeTakeFirst();
+      const rows = await db
+        .selectFrom('handoff_replies')
+        .select(['id', 'text', 'created_at'])
+        .where('conversation_id', '=', conversationId)
+        .where('id', '>', afterId)
+        .orderBy('id')
+        .limit(limit)
+        .execute();
       return {
         open: open !== undefined,
         replies: rows.map((r) => ({ id: String(r.id), text: r.text, at: new Date(r.created_at) })),

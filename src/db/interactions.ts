@@ -91,7 +91,7 @@ export function createInteractionLog(
 
 export type InteractionLog = ReturnType<typeof createInteractionLog>;
 
-/** A conversation's last turns as logged (personal answers already redacted there), oldest first. */
+/** A conversation's last questions and answers as logged, oldest first (for staff opening a case). */
 export async function recentTurns(
   db: Kysely<Database>,
   conversationId: string,
@@ -102,6 +102,9 @@ export async function recentTurns(
     .select(['direction', 'text'])
     .where('conversation', '=', await pseudonym(conversationId))
     .where('text', '<>', '')
+    // The user's messages (personal answers are redacted in the log) and the bot's answers; not
+    // dialog prompts, review cards or /status, which can repeat personal details.
+    .where((eb) => eb.or([eb('direction', '=', 'in'), eb('kind', 'in', ['answer', 'fallback'])]))
     .orderBy('id', 'desc')
     .limit(limit)
     .execute();
