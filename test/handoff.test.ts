@@ -417,6 +417,15 @@ describe.each(backends)('handoff to staff on %s', (backend) => {
     }
     const stranger = await fetch(`${base}/api/chat/messages?userId=nobody-here`);
     expect(await stranger.json()).toEqual({ messages: [], handoff: { open: false } });
+    // A client polling far faster than the page does is slowed down, with a clear answer.
+    const burst = await Promise.all(
+      Array.from({ length: 15 }, () => fetch(`${base}/api/chat/messages?userId=impatient`)),
+    );
+    const statuses = burst.map((r) => r.status);
+    expect(statuses.filter((st) => st === 200)).toHaveLength(10);
+    expect(statuses.filter((st) => st === 429)).toHaveLength(5);
+    const slowed = burst[statuses.indexOf(429)] as Response;
+    expect(((await slowed.json()) as { error: string }).error).toMatch(/poll at most/);
   });
 
   it('one case for two requests at once; long messages whole; files noted; colleagues stay in Slack', async () => {

@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { Assistant } from '../../src/core/assistant.ts';
 import type { Handoffs } from '../../src/core/handoff.ts';
+import { createRateLimiter } from '../../src/core/rate-limit.ts';
 import { HttpError } from '../../src/errors.ts';
 import { limitBody } from '../../src/http/body-limit.ts';
 import { chatPage } from './page.ts';
@@ -77,11 +78,14 @@ export function createWebChat(deps: { assistant: Assistant; handoffs?: Handoffs 
     return c.json(turn);
   });
 
-  // Staff replies while the conversation is with a person (the page polls this).
+  // Staff replies while the conversation is with a person (the page polls this every 4 s; a
+  // client that polls much faster is slowed down).
+  const polls = createRateLimiter({ perMinute: 60, burst: 10 });
   web.get('/api/chat/messages', async (c) => {
     const parsed = messagesQuery.safeParse(c.req.query());
     if (!parsed.success) throw new HttpError(400, parsed.error.issues[0]?.message ?? 'invalid request');
     const { userId, after = '0' } = parsed.data;
+    if (!polls.take(userId)) throw new HttpError(429, 'too many requests: poll at most once a second');
     const { open, replies } = deps.handoffs
       ? await deps.handoffs.messages(`web:${userId}`, after)
       : { open: false, replies: [] };
