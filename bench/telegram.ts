@@ -34,14 +34,34 @@ const SCRIPT = [
 let updateId = Date.now() * 1_000;
 let users = (Date.now() % 1_000_000_000) * 1_000;
 
+/** A small seeded generator (mulberry32): the same run order every time. */
+function random(seed: number) {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+/**
+ * Each update comes from a user picked at random, who sends the next line of their script: users
+ * go at their own pace, so the steps are mixed at every moment, as with real people. (Taking the
+ * users in turn made all 1,000 do the same step in the same second or two: a second of nothing but
+ * button presses, the dearest kind of update, is not "half of saturation".)
+ */
 function updateFactory() {
-  let n = 0;
   users += 1_000;
   const first = users;
+  const next = random(first);
+  const progress = new Array<number>(1_000).fill(0);
   return () => {
-    const user = first + (n % 1_000);
-    const step = SCRIPT[Math.floor(n / 1_000) % SCRIPT.length] as string;
-    n++;
+    const u = Math.floor(next() * 1_000);
+    const user = first + u;
+    const k = progress[u] ?? 0;
+    progress[u] = k + 1;
+    const step = SCRIPT[k % SCRIPT.length] as string;
     const from = {
       id: user,
       is_bot: false,
