@@ -160,23 +160,21 @@ export async function telegramBench(databaseUrl: string | undefined, seconds: nu
   // Latency at half of the assistant's saturation, with evenly spaced updates (see paced.ts); the
   // echo bot at the same rate shows what the harness itself adds.
   const half = Math.max(1, Math.floor(kupRun.requests.average / 2));
-  const steady = (i: number) => {
-    const next = updateFactory();
-    return paced(url(i), {
+  const steady = (i: number, duration: number, body: () => unknown) =>
+    paced(url(i), {
       rate: half,
-      seconds,
+      seconds: duration,
       headers: { 'x-telegram-bot-api-secret-token': SECRET },
-      body: () => JSON.stringify(next()),
+      body: () => JSON.stringify(body()),
     });
-  };
   const pacedLine = (name: string, r: PacedResult) =>
     `${name.padEnd(44)} ${String(r.sent).padStart(6)} updates  p50 ${r.p50} ms  p99 ${r.p99} ms  max ${r.max} ms  errors ${r.errors}${r.reasons.length ? ` (${r.reasons.join('; ')})` : ''}`;
   // The load generator shares this event loop: a long synchronous stretch anywhere shows up as
   // latency for everyone, so its delay is reported too.
   const loop = monitorEventLoopDelay({ resolution: 1 });
-  const echoSteady = await steady(0);
+  const echoSteady = await steady(0, seconds, updateFactory());
   loop.enable();
-  const kupSteady = await steady(1);
+  const kupSteady = await steady(1, seconds, updateFactory());
   loop.disable();
   console.log(pacedLine(`echo bot at ${half} updates/s, evenly spaced`, echoSteady));
   console.log(
@@ -200,17 +198,12 @@ export async function telegramBench(databaseUrl: string | undefined, seconds: nu
   let next = updateFactory();
   let sent = 0;
   let people = 1_000;
-  const soak = await paced(url(1), {
-    rate: half,
-    seconds: soakSeconds,
-    headers: { 'x-telegram-bot-api-secret-token': SECRET },
-    body: () => {
-      if (++sent % (1_000 * SCRIPT.length) === 0) {
-        next = updateFactory();
-        people += 1_000;
-      }
-      return JSON.stringify(next());
-    },
+  const soak = await steady(1, soakSeconds, () => {
+    if (++sent % (1_000 * SCRIPT.length) === 0) {
+      next = updateFactory();
+      people += 1_000;
+    }
+    return next();
   });
   await rt.log.flush();
   console.log(

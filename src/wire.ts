@@ -83,14 +83,14 @@ export function wireApp(o: WireOptions) {
         })
       : undefined;
   // Staff replies reach Telegram users as messages (the bot is made below); web users poll.
-  let telegramNotify: ((conversationId: string, text: string) => Promise<void>) | undefined;
   const handoffs =
     slack && config.SLACK_HANDOFF_CHANNEL
       ? createHandoffs({
           store: createHandoffStore(db),
           desk: slack.desk(config.SLACK_HANDOFF_CHANNEL),
           hours: parseOfficeHours(config.HANDOFF_HOURS, config.HANDOFF_TIME_ZONE),
-          notify: async (conversationId, text) => telegramNotify?.(conversationId, text),
+          // (Called only after wiring, when `telegram` below exists.)
+          notify: async (conversationId, text) => telegram?.notify(conversationId, text),
           recentTurns: async (conversationId, limit) => {
             await log.flush();
             return recentTurns(db, conversationId, limit);
@@ -145,7 +145,6 @@ export function wireApp(o: WireOptions) {
   if (telegram && o.telegram?.webhook !== false) {
     routes.push((app) => telegram.mount(app, config.TELEGRAM_WEBHOOK_SECRET));
   }
-  if (telegram) telegramNotify = telegram.notify;
   if (slack) routes.push((app) => slack.mount(app));
 
   const app = createApp({

@@ -120,7 +120,6 @@ describe('when the staff desk fails', () => {
       conversationId: 'web:x',
       channel: 'web',
       lang: 'en',
-      question: 'help',
       registration: 'not registered',
       privateChat: true,
     });
@@ -144,7 +143,6 @@ describe('when the staff desk fails', () => {
     const request = {
       conversationId: 'web:x',
       channel: 'web',
-      question: '',
       registration: '',
       privateChat: true,
     };

@@ -1,6 +1,5 @@
 // Handing a conversation to a person, end to end over real HTTP: Telegram and web chat users on
 // one side, a fake Slack Web API as the staff desk on the other, signed Slack events in between.
-import { createHmac } from 'node:crypto';
 import { serve } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chatter } from './helpers/chat.ts';
@@ -9,28 +8,15 @@ import { type FakeSlack, startFakeSlack } from './helpers/fake-slack.ts';
 import { type FakeTelegram, startFakeTelegram, updates } from './helpers/fake-telegram.ts';
 import { openRuntime, type TestRuntime } from './helpers/runtime.ts';
 import { freePort } from './helpers/server.ts';
+import { slackHeaders } from './helpers/slack-sign.ts';
 import { until } from './helpers/until.ts';
-
-/** Polls an async check (a database row, an HTTP answer) until it gives a value. */
-async function eventually<T>(what: string, get: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await get();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 const SECRET = 'slack-signing-secret-for-handoff';
 const DESK = 'C0HANDOFF1';
 const STAFF = 'USTAFF01';
 const TG_TOKEN = '777001:HANDOFF';
 
-const sign = (body: string, ts = Math.floor(Date.now() / 1000)) => ({
-  'x-slack-request-timestamp': String(ts),
-  'x-slack-signature': `v0=${createHmac('sha256', SECRET).update(`v0:${ts}:${body}`).digest('hex')}`,
-});
+const sign = (body: string) => slackHeaders(SECRET, body);
 
 describe.each(backends)('handoff to staff on %s', (backend) => {
   let slack: FakeSlack;
@@ -88,7 +74,7 @@ describe.each(backends)('handoff to staff on %s', (backend) => {
     slack.calls.filter((c) => c.method === 'chat.postMessage' && c.payload.thread_ts === ts);
   /** The conversation's case once it is on the desk: its id, its thread's ts, what was posted. */
   const caseOf = (conversationId: string) =>
-    eventually(`the case of ${conversationId} on the desk`, async () => {
+    until(`the case of ${conversationId} on the desk`, async () => {
       const found = await t.rt.db
         .selectFrom('handoffs')
         .select(['id', 'desk_ref'])
@@ -302,7 +288,7 @@ describe.each(backends)('handoff to staff on %s', (backend) => {
     const reply = slackEvent(staffReply(ts, 'Yes, hello! How can I help?'));
     await postSlack(reply);
     await postSlack(reply);
-    const got = await eventually('the reply in the poll', async () => {
+    const got = await until('the reply in the poll', async () => {
       const r = await poll('handoff-web-1');
       return r.messages.length ? r : undefined;
     });
@@ -314,7 +300,7 @@ describe.each(backends)('handoff to staff on %s', (backend) => {
     expect((await poll('handoff-web-1', last)).messages).toEqual([]);
 
     await press('handoff_close', caseId, ts);
-    const after = await eventually('the case closed', async () => {
+    const after = await until('the case closed', async () => {
       const r = await poll('handoff-web-1', last);
       return r.handoff.open ? undefined : r;
     });
@@ -362,7 +348,7 @@ describe.each(backends)('handoff to staff on %s', (backend) => {
     const again = chatter(t.rt.app, 'handoff-web-4');
     expect((await again.say('还在吗？')).meta.kind).toBe('handoff');
     await postSlack(slackEvent(staffReply(ts, '在的，请讲。')));
-    const got = await eventually('the reply after the restart', async () => {
+    const got = await until('the reply after the restart', async () => {
       const r = await poll('handoff-web-4');
       return r.messages.length ? r : undefined;
     });
@@ -455,7 +441,7 @@ describe.each(backends)('handoff to staff on %s', (backend) => {
     await postSlack(slackEvent({ ...staffReply(ts, 'internal: who takes this one?'), user: 'UCOLLEAGUE' }));
     // A staff reply with a file: the words go, with a note about the file.
     await postSlack(slackEvent(staffReply(ts, '请看附件中的通知', { subtype: 'file_share' })));
-    const got = await eventually('the reply with a file', async () => {
+    const got = await until('the reply with a file', async () => {
       const r = await poll('handoff-web-6');
       return r.messages.length ? r : undefined;
     });

@@ -1,6 +1,5 @@
 // Slack end to end over real HTTP: signed requests to /slack/events, a fake Web API and response_url,
 // numbers checked against activity created through the web chat and Telegram.
-import { createHmac } from 'node:crypto';
 import { serve } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifySlackRequest } from '../adapters/slack/verify.ts';
@@ -10,6 +9,7 @@ import { type FakeSlack, startFakeSlack } from './helpers/fake-slack.ts';
 import { type FakeTelegram, startFakeTelegram, updates } from './helpers/fake-telegram.ts';
 import { openRuntime, type TestRuntime } from './helpers/runtime.ts';
 import { freePort } from './helpers/server.ts';
+import { slackHeaders } from './helpers/slack-sign.ts';
 import { until } from './helpers/until.ts';
 
 const SECRET = 'slack-signing-secret-for-tests';
@@ -18,10 +18,7 @@ const VISITOR = 'UVISIT02';
 const TG_TOKEN = '654321:TEST';
 
 /** Signs like Slack does, independently of adapters/slack/verify.ts. */
-const sign = (body: string, ts = Math.floor(Date.now() / 1000)) => ({
-  'x-slack-request-timestamp': String(ts),
-  'x-slack-signature': `v0=${createHmac('sha256', SECRET).update(`v0:${ts}:${body}`).digest('hex')}`,
-});
+const sign = (body: string, ts?: number) => slackHeaders(SECRET, body, ts);
 
 describe.each(backends)('Slack for staff on %s', (backend) => {
   let slack: FakeSlack;

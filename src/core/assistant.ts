@@ -367,18 +367,11 @@ export function createAssistant(deps: AssistantDeps) {
     lang: Lang,
     loaded: { stored?: StoredDialog; handoff?: HandoffCase },
   ): Promise<Turn | undefined> {
-    const desk = deps.handoffs;
     const name = text.startsWith('/') ? parseCommand(text)[0] : undefined;
-    if (!desk) {
-      const asks =
-        name === 'human' || choice === 'handoff:open' || (!choice && !name && isHumanRequest(text));
-      return asks ? turn('fallback', lang, [{ text: NO_DESK[lang] }], { confidence: 0 }) : undefined;
-    }
-    let open = loaded.handoff;
-    if (open && desk.stale(open)) {
-      await desk.discard(open);
-      open = undefined;
-    }
+    const asks = name === 'human' || choice === 'handoff:open' || (!choice && !name && isHumanRequest(text));
+    const desk = deps.handoffs;
+    if (!desk) return asks ? turn('fallback', lang, [{ text: NO_DESK[lang] }], { confidence: 0 }) : undefined;
+    const open = await desk.active(loaded.handoff);
     if (open) {
       if (name === 'bot' || isBackToBot(text)) return desk.leave(open, lang);
       // Erasing one's data works at any time: the case ends first.
@@ -391,14 +384,12 @@ export function createAssistant(deps: AssistantDeps) {
       return desk.fromUser(open, msg.contact ? '[shared a phone number]' : text, lang, isHumanRequest(text));
     }
     if (name === 'bot') return desk.notWithStaff(lang);
-    const asked = !choice && !name && isHumanRequest(text);
-    if (name !== 'human' && choice !== 'handoff:open' && !asked) return undefined;
+    if (!asks) return undefined;
     misses.delete(msg.conversationId);
     return desk.request({
       conversationId: msg.conversationId,
       channel: msg.channel,
       lang,
-      question: '',
       registration: await registrationLine(msg.conversationId, loaded.stored),
       privateChat: !msg.group,
     });

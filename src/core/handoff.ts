@@ -137,26 +137,22 @@ export function createHandoffs(deps: HandoffDeps) {
       conversationId: string;
       channel: string;
       lang: Lang;
-      question: string;
       registration: string;
       privateChat: boolean;
     }): Promise<Turn> {
       const { lang } = input;
       if (!input.privateChat) return command(lang, T.privateOnly[lang]);
-      let { handoff, created } = await deps.store.open(input.conversationId, input.channel, lang);
-      if (!created && stale(handoff)) {
-        await deps.store.discard(handoff.id);
-        ({ handoff, created } = await deps.store.open(input.conversationId, input.channel, lang));
-      }
+      const { handoff, created } = await deps.store.open(input.conversationId, input.channel, lang);
       // Open already, or being posted by another request right now: one case, one thread.
       if (!created) return turn(lang, [T.already[lang]]);
       try {
         const recent = deps.recentTurns ? await deps.recentTurns(input.conversationId, 6) : [];
+        // The question is the user's last message before asking for a person (the request itself
+        // is not logged yet); commands and redacted answers are not questions.
         const question =
-          input.question ||
           [...recent]
             .reverse()
-            .find((r) => r.direction === 'in' && !r.text.startsWith('/') && !r.text.startsWith('['))?.text ||
+            .find((r) => r.direction === 'in' && !r.text.startsWith('/') && !r.text.startsWith('['))?.text ??
           '';
         const deskRef = await deps.desk.open({ handoff, question, registration: input.registration, recent });
         await deps.store.setDeskRef(handoff.id, deskRef);
@@ -209,9 +205,15 @@ export function createHandoffs(deps: HandoffDeps) {
     },
 
     notWithStaff: (lang: Lang) => command(lang, T.notWithStaff[lang]),
-    stale,
-    /** Drops a case that was never posted, so the conversation is the bot's again. */
-    discard: (handoff: HandoffCase) => deps.store.discard(handoff.id),
+    /**
+     * The open case as read with the turn, unless it was never posted (its server stopped first):
+     * that one is dropped, and the conversation is the bot's again.
+     */
+    async active(handoff: HandoffCase | undefined): Promise<HandoffCase | undefined> {
+      if (!handoff || !stale(handoff)) return handoff;
+      await deps.store.discard(handoff.id);
+      return undefined;
+    },
     already: (lang: Lang) => turn(lang, [T.already[lang]]),
 
     /**

@@ -25,6 +25,16 @@ type BeginRow = {
   opened_at: Date | null;
 };
 
+/** True at the first place of each value in a batch (undefined is never first): repeats lose. */
+function firstOfEach(values: Array<string | undefined>): boolean[] {
+  const seen = new Set<string>();
+  return values.map((v) => {
+    if (v === undefined || seen.has(v)) return false;
+    seen.add(v);
+    return true;
+  });
+}
+
 /** Runs on the next turn of the event loop, so that updates that arrived together go together. */
 const soon = (run: () => void) =>
   typeof setImmediate === 'function' ? void setImmediate(run) : void setTimeout(run, 0);
@@ -41,12 +51,8 @@ export function createDialogStore(
    */
   async function beginAll(keys: readonly BeginKey[]): Promise<TurnStart[]> {
     // A delivery twice in one batch: the second copy is a duplicate without asking.
-    const seen = new Set<string>();
-    const claims = keys.map((k) => {
-      if (k.deliveryId === undefined || seen.has(k.deliveryId)) return null;
-      seen.add(k.deliveryId);
-      return k.deliveryId;
-    });
+    const first = firstOfEach(keys.map((k) => k.deliveryId));
+    const claims = keys.map((k, i) => (first[i] ? (k.deliveryId as string) : null));
     const { rows } = await sql<BeginRow>`
       with input as (
         select * from unnest(${keys.map((k) => k.conversationId)}::text[], ${claims}::text[])
@@ -94,12 +100,7 @@ export function createDialogStore(
    * would against another server).
    */
   async function putAll(keys: readonly PutKey[]): Promise<boolean[]> {
-    const seen = new Set<string>();
-    const taken = keys.map((k) => {
-      if (seen.has(k.conversationId)) return false;
-      seen.add(k.conversationId);
-      return true;
-    });
+    const taken = firstOfEach(keys.map((k) => k.conversationId));
     const rows = keys.filter((_, i) => taken[i]);
     const { rows: won } = await sql<{ conversation_id: string }>`
       with input as (

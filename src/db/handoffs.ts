@@ -36,6 +36,17 @@ async function insertReply(
 
 /** Handoff cases and what staff sent in them, in Postgres. */
 export function createHandoffStore(db: Kysely<Database>): HandoffStore {
+  /** The open case found by one column. */
+  const openCase = async (column: 'conversation_id' | 'desk_ref', value: string) => {
+    const row = await db
+      .selectFrom('handoffs')
+      .select(COLUMNS)
+      .where(column, '=', value)
+      .where('status', '=', 'open')
+      .executeTakeFirst();
+    return row ? toHandoff(row) : undefined;
+  };
+
   async function open(
     conversationId: string,
     channel: string,
@@ -49,14 +60,9 @@ export function createHandoffStore(db: Kysely<Database>): HandoffStore {
       .returning(COLUMNS)
       .executeTakeFirst();
     if (created) return { handoff: toHandoff(created), created: true };
-    const existing = await db
-      .selectFrom('handoffs')
-      .select(COLUMNS)
-      .where('conversation_id', '=', conversationId)
-      .where('status', '=', 'open')
-      .executeTakeFirst();
+    const existing = await openCase('conversation_id', conversationId);
     if (!existing) return open(conversationId, channel, lang); // closed in between: open anew
-    return { handoff: toHandoff(existing), created: false };
+    return { handoff: existing, created: false };
   }
 
   return {
@@ -64,15 +70,7 @@ export function createHandoffStore(db: Kysely<Database>): HandoffStore {
     async setDeskRef(id, deskRef) {
       await db.updateTable('handoffs').set({ desk_ref: deskRef }).where('id', '=', id).execute();
     },
-    async byDeskRef(deskRef) {
-      const row = await db
-        .selectFrom('handoffs')
-        .select(COLUMNS)
-        .where('desk_ref', '=', deskRef)
-        .where('status', '=', 'open')
-        .executeTakeFirst();
-      return row ? toHandoff(row) : undefined;
-    },
+    byDeskRef: (deskRef) => openCase('desk_ref', deskRef),
     async byId(id) {
       if (!/^\d{1,18}$/.test(id)) return undefined;
       const row = await db
@@ -116,12 +114,7 @@ export function createHandoffStore(db: Kysely<Database>): HandoffStore {
     async replies(conversationId, afterId, limit) {
       // Whether a case is open first, the messages after: a case closed in between has its
       // closing notice committed with it, so "closed" always comes with the notice.
-      const open = await db
-        .selectFrom('handoffs')
-        .select('id')
-        .where('conversation_id', '=', conversationId)
-        .where('status', '=', 'open')
-        .executeTakeFirst();
+      const open = await openCase('conversation_id', conversationId);
       const rows = await db
         .selectFrom('handoff_replies')
         .select(['id', 'text', 'created_at'])

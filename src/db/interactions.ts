@@ -15,18 +15,16 @@ export async function pseudonym(conversationId: string): Promise<string> {
  * Recent pseudonyms, kept: a conversation's turns come in runs, and a digest is an async job of
  * its own. Bounded; when full it starts again.
  */
-const pseudonyms = {
-  known: new Map<string, Promise<string>>(),
-  get(conversationId: string): Promise<string> {
-    let value = this.known.get(conversationId);
-    if (!value) {
-      if (this.known.size >= 10_000) this.known.clear();
-      value = pseudonym(conversationId);
-      this.known.set(conversationId, value);
-    }
-    return value;
-  },
-};
+const known = new Map<string, Promise<string>>();
+function cachedPseudonym(conversationId: string): Promise<string> {
+  let value = known.get(conversationId);
+  if (!value) {
+    if (known.size >= 10_000) known.clear();
+    value = pseudonym(conversationId);
+    known.set(conversationId, value);
+  }
+  return value;
+}
 
 /** Text Postgres accepts: no NUL characters, no unpaired surrogates. */
 export const storable = (text: string) => text.replaceAll('\u0000', '').toWellFormed();
@@ -46,7 +44,7 @@ const UNIT = '\u001f';
 export async function insertInteractions(db: Kysely<Database>, rows: InteractionRecord[]): Promise<void> {
   if (rows.length === 0) return;
   const conversations = await Promise.all(
-    rows.map((r) => (r.anonymous ? 'forgotten' : pseudonyms.get(r.conversationId))),
+    rows.map((r) => (r.anonymous ? 'forgotten' : cachedPseudonym(r.conversationId))),
   );
   const column = <T>(f: (r: InteractionRecord) => T) => rows.map(f);
   await sql`

@@ -1,11 +1,11 @@
 // The end-to-end contract every deployment must keep, run against a server over real HTTP: the web
 // chat in both languages, a full registration, a Telegram update, a signed Slack command.
-import { createHmac } from 'node:crypto';
 import { expect } from 'vitest';
 import { chatter, fillRegistration } from './chat.ts';
 import type { FakeSlack } from './fake-slack.ts';
 import type { FakeTelegram } from './fake-telegram.ts';
 import { updates } from './fake-telegram.ts';
+import { slackHeaders } from './slack-sign.ts';
 import { until } from './until.ts';
 
 export interface ContractTarget {
@@ -68,15 +68,9 @@ export async function runContract(t: ContractTarget, label: string) {
     trigger_id: '1.2.3',
     api_app_id: 'A0001',
   }).toString();
-  const ts = String(Math.floor(Date.now() / 1000));
-  const signature = `v0=${createHmac('sha256', t.slackSecret).update(`v0:${ts}:${body}`).digest('hex')}`;
   const slackRes = await fetch(`${t.base}/slack/events`, {
     method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      'x-slack-request-timestamp': ts,
-      'x-slack-signature': signature,
-    },
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...slackHeaders(t.slackSecret, body) },
     body,
   });
   expect(slackRes.status).toBe(200);
@@ -117,14 +111,9 @@ export async function runContract(t: ContractTarget, label: string) {
       channel_type: 'channel',
     },
   });
-  const ts2 = String(Math.floor(Date.now() / 1000));
   const eventRes = await fetch(`${t.base}/slack/events`, {
     method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'x-slack-request-timestamp': ts2,
-      'x-slack-signature': `v0=${createHmac('sha256', t.slackSecret).update(`v0:${ts2}:${reply}`).digest('hex')}`,
-    },
+    headers: { 'content-type': 'application/json', ...slackHeaders(t.slackSecret, reply) },
     body: reply,
   });
   expect(eventRes.status).toBe(200);
