@@ -3,6 +3,7 @@
 import { serve } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { escapeHtml, render, split } from '../adapters/telegram/render.ts';
+import type { TurnMeta } from '../src/core/types.ts';
 import { backends } from './helpers/db.ts';
 import { type FakeTelegram, startFakeTelegram, updates } from './helpers/fake-telegram.ts';
 import { openRuntime, type TestRuntime } from './helpers/runtime.ts';
@@ -90,15 +91,29 @@ describe.each(backends)('Telegram webhook on %s', (backend) => {
     const id = 504;
     let sent = await deliver(id, u.text(id, 'zh-hans', '/start register'));
     expect(buttons(last(sent))).toEqual(['d:consent:agree', 'd:consent:decline']);
-    const callbacksBefore = fake.sent('answerCallbackQuery').length;
-    sent = await deliver(id, u.callback(id, 'd:consent:agree'));
-    expect(fake.sent('answerCallbackQuery').length).toBe(callbacksBefore + 1);
+    // The button is acknowledged in the webhook response (one call fewer), as a JSON method call.
+    const before = fake.sent('sendMessage', id).length;
+    const press = u.callback(id, 'd:consent:agree');
+    const res = await post(press);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('application/json');
+    expect(await res.json()).toEqual({
+      method: 'answerCallbackQuery',
+      callback_query_id: press.callback_query.id,
+    });
+    expect(fake.sent('answerCallbackQuery')).toHaveLength(0);
+    sent = fake.sent('sendMessage', id).slice(before);
     expect(fake.sent('editMessageReplyMarkup').length).toBeGreaterThan(0);
     expect(String(last(sent).text)).toContain('姓名');
     sent = await deliver(id, u.text(id, 'zh-hans', '王小明'));
     // The phone step offers to share the contact (a reply keyboard).
     const keyboard = (last(sent).reply_markup as { keyboard: { request_contact?: boolean }[][] }).keyboard;
     expect(keyboard[0]?.[0]?.request_contact).toBe(true);
+    // A question at that step: answered, and the step asked again, in one message with the keyboard.
+    sent = await deliver(id, u.text(id, 'zh-hans', '高研班每年办多少期？'));
+    expect(sent).toHaveLength(1);
+    expect(String(last(sent).text)).toMatch(/300期[\s\S]*手机/);
+    expect(last(sent).reply_markup).toEqual(last(fake.sent('sendMessage', id).slice(0, -1)).reply_markup);
     // Someone else's contact is refused; the user's own is taken.
     sent = await deliver(id, u.contact(id, '+86 139 1111 2222', 999));
     expect(String(last(sent).text)).toContain('您自己的联系方式');
@@ -313,5 +328,27 @@ describe('Telegram rendering', () => {
     expect(messages[1]?.reply_markup).toEqual({
       inline_keyboard: [[{ text: 'Aims', callback_data: 'topic:aims' }]],
     });
+  });
+
+  it('joins replies into one message unless buttons sit between them or it would not fit', () => {
+    const meta: TurnMeta = { kind: 'dialog', sources: [], confidence: 1, lang: 'en', field: 'name' };
+    const prompt = { text: 'Your name?', choices: [{ id: 'd:cancel', label: 'Cancel' }] };
+    // An answer mid-dialog and the step asked again: one message, the step's buttons under it.
+    let messages = render({ replies: [{ text: 'An <answer>.' }, prompt], meta }, { privateChat: true });
+    expect(messages).toEqual([
+      {
+        text: 'An &lt;answer&gt;.\n\nYour name?',
+        reply_markup: { inline_keyboard: [[{ text: 'Cancel', callback_data: 'd:cancel' }]] },
+      },
+    ]);
+    // Buttons stay under the reply they belong to.
+    const withButtons = { text: 'An answer.', choices: [{ id: 'topic:aims', label: 'Aims' }] };
+    messages = render({ replies: [withButtons, prompt], meta }, { privateChat: true });
+    expect(messages.map((m) => m.text)).toEqual(['An answer.', 'Your name?']);
+    expect(messages.every((m) => m.reply_markup)).toBe(true);
+    // Together over 4,096 characters: two messages, each whole.
+    const long = { text: 'z'.repeat(4_090) };
+    messages = render({ replies: [long, prompt], meta }, { privateChat: true });
+    expect(messages.map((m) => m.text)).toEqual([long.text, 'Your name?']);
   });
 });

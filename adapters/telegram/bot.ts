@@ -44,10 +44,12 @@ export function createTelegramBot(deps: TelegramDeps) {
       apiRoot: deps.apiRoot ?? 'https://api.telegram.org',
       // A fetch of our own replaces grammY's node-fetch settings (its keep-alive agent) as well.
       ...(deps.fetch ? { fetch: deps.fetch, baseFetchConfig: {} } : {}),
-      // Optionally, the first sendMessage of an update rides on the webhook's HTTP response instead
-      // of a call of its own (Telegram allows one method there): faster, but a blocked user (403) or
-      // a rate limit (429) on that message is not seen.
-      canUseWebhookReply: (method) => Boolean(deps.webhookReply) && method === 'sendMessage',
+      // Telegram takes one method call in the webhook's HTTP response, saving a request of its own,
+      // but its result is never seen. Always for answerCallbackQuery (its only failure is a spinner
+      // that stops by itself); optionally for the first sendMessage, where a blocked user (403) or a
+      // rate limit (429) would go unseen.
+      canUseWebhookReply: (method) =>
+        method === 'answerCallbackQuery' || (Boolean(deps.webhookReply) && method === 'sendMessage'),
     },
   });
   const report = deps.onError ?? (() => {});
@@ -136,7 +138,8 @@ export function createTelegramBot(deps: TelegramDeps) {
   });
 
   // A pressed button: acknowledge it, take the keyboard away so it cannot be pressed twice, answer.
-  // (The acknowledgement and the answer go out together: a button answers as fast as a message.)
+  // (The acknowledgement rides on the webhook response; the rest go out together, so a button
+  // answers as fast as a message.)
   bot.on('callback_query:data', async (ctx) => {
     const acknowledged = Promise.all([
       ctx.answerCallbackQuery().catch((error: unknown) => report(error, 'answering a callback query')),
@@ -170,7 +173,7 @@ export function createTelegramBot(deps: TelegramDeps) {
     },
     /** Mounts POST /telegram/webhook: secret token checked (401), malformed bodies refused (400). */
     mount(app: Hono, secretToken: string | undefined) {
-      mountWebhook(app, bot, { secretToken, webhookReply: Boolean(deps.webhookReply), report });
+      mountWebhook(app, bot, { secretToken, report });
     },
   };
 }

@@ -9,7 +9,6 @@ export function mountWebhook(
   bot: Bot,
   options: {
     secretToken: string | undefined;
-    webhookReply: boolean;
     report: (error: unknown, context: string) => void;
   },
 ) {
@@ -39,7 +38,7 @@ export function mountWebhook(
     }
     try {
       const response = await handle(c);
-      return options.webhookReply ? await unwrapWebhookReply(response) : response;
+      return await unwrapWebhookReply(response);
     } catch (error) {
       // grammY passes handler errors up in webhook mode; a 500 would make Telegram retry the
       // same update forever. Log it and acknowledge.
