@@ -20,6 +20,11 @@ const schema = z.object({
   DATABASE_URL: optional.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
     message: 'must be a postgres:// or postgresql:// URL',
   }),
+  /** 0 behind a transaction-mode pooler that cannot keep prepared statements (PgBouncer before 1.21). */
+  DATABASE_PREPARED_STATEMENTS: z
+    .enum(['0', '1', 'true', 'false', ''], { message: 'must be 1 or 0' })
+    .optional()
+    .transform((v) => v !== '0' && v !== 'false'),
   DATA_DIR: optional.default('./.data'),
   RATE_LIMIT_PER_MINUTE: z.coerce
     .number({ message: 'must be a number of messages' })

@@ -32,7 +32,7 @@ export interface RuntimeOptions {
 export async function createRuntime(config: Config, options: RuntimeOptions = {}) {
   const logger = options.logger ?? consoleLogger;
   const connected: DatabaseHandle = config.DATABASE_URL
-    ? await connectPostgres(config.DATABASE_URL)
+    ? await connectPostgres(config.DATABASE_URL, { prepare: config.DATABASE_PREPARED_STATEMENTS })
     : await connectEmbedded(options.memory ? undefined : config.DATA_DIR);
   let db = connected.db;
   for (const plugin of options.dbPlugins ?? []) db = db.withPlugin(plugin);

@@ -49,7 +49,7 @@ export default {
     retriever ??= createRetriever(knowledgeBase);
     rateLimiter ??= createRateLimiter({ perMinute: config.RATE_LIMIT_PER_MINUTE });
     misses ??= new Map();
-    const handle = await connectPostgres(url, { max: 1 });
+    const handle = await connectPostgres(url, { max: 1, prepare: config.DATABASE_PREPARED_STATEMENTS });
     const pending: Promise<unknown>[] = [];
     const botInfo = config.TELEGRAM_BOT_INFO as UserFromGetMe | undefined;
     const { app, log, ledger } = wireApp({

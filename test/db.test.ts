@@ -2,6 +2,7 @@ import { type KyselyPlugin, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config.ts';
 import type { InteractionRecord } from '../src/core/types.ts';
+import { connectPostgres } from '../src/db/connect.ts';
 import { createDeliveryLedger } from '../src/db/deliveries.ts';
 import { createDialogStore } from '../src/db/dialogs.ts';
 import { createInteractionLog, insertInteractions, pseudonym } from '../src/db/interactions.ts';
@@ -9,7 +10,13 @@ import { purgeExpired } from '../src/db/maintenance.ts';
 import { migrateToLatest, pendingMigrations } from '../src/db/migrate.ts';
 import { createPreferenceStore } from '../src/db/preferences.ts';
 import { createRuntime, type Runtime } from '../src/runtime.ts';
-import { backends, createPostgresDatabase, openTestDatabase, type TestDatabase } from './helpers/db.ts';
+import {
+  adminUrl,
+  backends,
+  createPostgresDatabase,
+  openTestDatabase,
+  type TestDatabase,
+} from './helpers/db.ts';
 import { startProxy } from './helpers/tcp-proxy.ts';
 
 const quiet = { info: () => {}, error: () => {} };
@@ -429,5 +436,61 @@ describe.each(backends)('logging survives the database being unreachable on %s',
     expect(rows).toHaveLength(12);
     const count = await sql<{ n: number }>`select count(*)::int as n from interactions`.execute(rt.db);
     expect(count.rows[0]?.n).toBe(12);
+  });
+});
+
+describe.runIf(adminUrl)('prepared statements on Postgres', () => {
+  it('prepares a turn’s marked statements once per connection, and nothing else', async () => {
+    const created = await createPostgresDatabase();
+    const handle = await connectPostgres(created.url, { max: 1 }); // one connection: one session to look at
+    try {
+      await migrateToLatest(handle.db);
+      const dialogs = createDialogStore(handle.db);
+      for (let i = 0; i < 3; i++) await dialogs.begin('web:prepared', `web:prepared:${i}`);
+      await insertInteractions(handle.db, [
+        {
+          at: new Date(),
+          channel: 'web',
+          conversationId: 'web:prepared',
+          turnId: 't',
+          direction: 'in',
+          text: 'hi',
+        },
+      ]);
+      await insertInteractions(handle.db, [
+        {
+          at: new Date(),
+          channel: 'web',
+          conversationId: 'web:prepared',
+          turnId: 'u',
+          direction: 'in',
+          text: 'hi',
+        },
+      ]);
+      const { rows } = await sql<{ name: string; statement: string }>`
+        select name, statement from pg_prepared_statements`.execute(handle.db);
+      const statements = rows.map((r) => r.statement);
+      expect(rows.every((r) => r.name.startsWith('kup_'))).toBe(true);
+      expect(statements).toHaveLength(2);
+      expect(statements.filter((s) => s.includes('insert into interactions'))).toHaveLength(1);
+      expect(statements.filter((s) => s.includes('left join dialogs'))).toHaveLength(1);
+    } finally {
+      await handle.close();
+      await created.drop();
+    }
+  });
+
+  it('prepares nothing with DATABASE_PREPARED_STATEMENTS=0 (for poolers that cannot keep them)', async () => {
+    const created = await createPostgresDatabase();
+    const handle = await connectPostgres(created.url, { max: 1, prepare: false });
+    try {
+      await migrateToLatest(handle.db);
+      await createDialogStore(handle.db).begin('web:unprepared', 'web:unprepared:1');
+      const { rows } = await sql`select name from pg_prepared_statements`.execute(handle.db);
+      expect(rows).toEqual([]);
+    } finally {
+      await handle.close();
+      await created.drop();
+    }
   });
 });

@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import { type Kysely, sql } from 'kysely';
 import type { DialogState, DialogStore, Lang, TurnStart } from '../core/types.ts';
+import { PREPARED } from './connect.ts';
 import { claimDeliveries } from './deliveries.ts';
 import { toHandoff } from './handoffs.ts';
 import type { Database } from './schema.ts';
@@ -53,7 +54,7 @@ export function createDialogStore(
     // A delivery twice in one batch: the second copy is a duplicate without asking.
     const first = firstOfEach(keys.map((k) => k.deliveryId));
     const claims = keys.map((k, i) => (first[i] ? (k.deliveryId as string) : null));
-    const { rows } = await sql<BeginRow>`
+    const { rows } = await sql<BeginRow>`${sql.raw(PREPARED)}
       with input as (
         select * from unnest(${keys.map((k) => k.conversationId)}::text[], ${claims}::text[])
           with ordinality as t(conversation_id, delivery_id, n)
@@ -102,7 +103,7 @@ export function createDialogStore(
   async function putAll(keys: readonly PutKey[]): Promise<boolean[]> {
     const taken = firstOfEach(keys.map((k) => k.conversationId));
     const rows = keys.filter((_, i) => taken[i]);
-    const { rows: won } = await sql<{ conversation_id: string }>`
+    const { rows: won } = await sql<{ conversation_id: string }>`${sql.raw(PREPARED)}
       with input as (
         select * from unnest(${rows.map((k) => k.conversationId)}::text[], ${rows.map((k) => JSON.stringify(k.state))}::text[],
           ${rows.map((k) => k.version ?? null)}::int[]) as t(conversation_id, state, version)

@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { InteractionRecord } from '../core/types.ts';
 import { type BatchWriterOptions, createBatchWriter } from '../lib/batch-writer.ts';
+import { PREPARED } from './connect.ts';
 import type { Database } from './schema.ts';
 
 const encoder = new TextEncoder();
@@ -47,7 +48,7 @@ export async function insertInteractions(db: Kysely<Database>, rows: Interaction
     rows.map((r) => (r.anonymous ? 'forgotten' : cachedPseudonym(r.conversationId))),
   );
   const column = <T>(f: (r: InteractionRecord) => T) => rows.map(f);
-  await sql`
+  await sql`${sql.raw(PREPARED)}
     insert into interactions
       (created_at, channel, conversation, turn_id, direction, text, kind, sources, confidence, lang, latency_ms, field)
     select c1, c2, c3, c4, c5, c6, c7, string_to_array(c8, ${UNIT}), c9, c10, c11, c12
