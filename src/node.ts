@@ -7,7 +7,7 @@ async function main() {
   const config = parseConfig(process.env);
   const started = performance.now();
   const runtime = await createRuntime(config);
-  const server = serve({ fetch: runtime.app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
+  const server = serve({ fetch: runtime.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
     const db =
       runtime.databaseKind === 'pglite' ? `embedded PGlite in ${config.DATA_DIR}` : 'Postgres (DATABASE_URL)';
     console.log(

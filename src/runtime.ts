@@ -79,6 +79,17 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   const runner =
     config.TELEGRAM_BOT_TOKEN && config.TELEGRAM_POLLING ? await import('@grammyjs/runner') : undefined;
   const botApi = config.TELEGRAM_BOT_TOKEN ? createBotApiFetch() : undefined;
+  // Work still running at close() (a request whose client went away, Slack work after its ack)
+  // finishes before the database closes.
+  const running = new Set<Promise<unknown>>();
+  const track = <T>(work: Promise<T>): Promise<T> => {
+    running.add(work);
+    work.then(
+      () => running.delete(work),
+      () => running.delete(work),
+    );
+    return work;
+  };
   const { app, assistant, log, ledger, telegram, handoffs } = wireApp({
     config,
     db: handle.db,
@@ -86,6 +97,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     logger,
     ...(options.log ? { log: options.log } : {}),
     ...(options.slackNow ? { slackNow: options.slackNow } : {}),
+    waitUntil: (_c, work) => void track(work),
     telegram: {
       webhook: !runner,
       ...(botApi ? { fetch: botApi.fetch } : {}),
@@ -103,17 +115,24 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   let closing: Promise<void> | undefined;
   return {
     app,
+    /** app.fetch, with each request followed until it ends (the Node server serves this). */
+    fetch: (request: Request, env?: unknown): Promise<Response> =>
+      track(Promise.resolve(app.fetch(request, env))),
     assistant,
     db: handle.db,
     databaseKind: handle.kind,
     log,
     /** Handing conversations to staff (when Slack and SLACK_HANDOFF_CHANNEL are set). */
     handoffs,
-    /** Flushes the interaction log, then closes the database. Safe to call twice. */
+    /** Lets running work finish, flushes the interaction log, then closes the database. Safe to call twice. */
     close(): Promise<void> {
       closing ??= (async () => {
         clearInterval(purgeTimer);
         await stopPolling?.();
+        await Promise.race([
+          Promise.allSettled([...running]),
+          new Promise((resolve) => setTimeout(resolve, 8_000).unref?.()),
+        ]);
         const [stats] = await Promise.all([log.close(), ledger.close()]);
         if (stats.pending > 0)
           logger.error(`interaction log: ${stats.pending} rows could not be written at shutdown`);

@@ -125,6 +125,33 @@ describe.runIf(clusterAvailable)('faults', () => {
     expect(await count('select count(*)::int as n from interactions')).toBe(before + 2 * answered);
   }, 60_000);
 
+  it('SIGTERM after the clients gave up waiting: what the server started still finishes', async () => {
+    const server = await startServer({ DATABASE_URL: pg.url, RATE_LIMIT_PER_MINUTE: '100000' });
+    const before = await count('select count(*)::int as n from interactions');
+    const abandoned = Array.from({ length: 20 }, (_, i) => {
+      const give = new AbortController();
+      const sent = fetch(`${server.url}/api/chat`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ userId: `term-gone-${i}`, text: '/register' }),
+        signal: give.signal,
+      }).catch(() => 'abandoned');
+      setTimeout(() => give.abort(), 3);
+      return sent;
+    });
+    await Promise.all(abandoned);
+    // Every connection is closed now, but not every request is done.
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+    // Nothing was cut off by the database closing under it: each started dialog has its two rows.
+    expect(server.output()).not.toMatch(/failed|destroyed|Error/);
+    const started = await count(
+      "select count(*)::int as n from dialogs where conversation_id like 'web:term-gone-%'",
+    );
+    expect(started).toBeGreaterThan(0);
+    expect(await count('select count(*)::int as n from interactions')).toBe(before + 2 * started);
+  }, 60_000);
+
   it('every update delivered 2-4 times, concurrently and out of order: one reply each, one registration', async () => {
     const server = await startServer({
       DATABASE_URL: pg.url,
