@@ -10,6 +10,8 @@ export interface PacedResult {
   errors: number;
   /** The first few errors, for the report. */
   reasons: string[];
+  /** Each answered request's latency in ms, sorted. */
+  latencies: number[];
   p50: number;
   p99: number;
   max: number;
@@ -72,8 +74,22 @@ export async function paced(
   }
   await Promise.all(inFlight);
   agent.destroy();
+  return summary(total, errors, reasons, latencies);
+}
+
+/** Several runs taken as one: percentiles over all their requests. */
+export function pooled(runs: PacedResult[]): PacedResult {
+  return summary(
+    runs.reduce((n, r) => n + r.sent, 0),
+    runs.reduce((n, r) => n + r.errors, 0),
+    runs.flatMap((r) => r.reasons).slice(0, 3),
+    runs.flatMap((r) => r.latencies),
+  );
+}
+
+function summary(sent: number, errors: number, reasons: string[], latencies: number[]): PacedResult {
   latencies.sort((a, b) => a - b);
   const at = (q: number) =>
     Math.round((latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0) * 10) / 10;
-  return { sent: total, errors, reasons, p50: at(0.5), p99: at(0.99), max: at(1) };
+  return { sent, errors, reasons, latencies, p50: at(0.5), p99: at(0.99), max: at(1) };
 }

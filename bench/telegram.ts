@@ -9,7 +9,7 @@ import { Hono } from 'hono';
 import { parseConfig } from '../src/config.ts';
 import { createRuntime } from '../src/runtime.ts';
 import { BOT, startFakeTelegram } from '../test/helpers/fake-telegram.ts';
-import { type PacedResult, paced } from './paced.ts';
+import { type PacedResult, paced, pooled } from './paced.ts';
 
 const TOKEN = '1000:BENCH';
 const SECRET = 'bench-secret';
@@ -189,19 +189,31 @@ export async function telegramBench(databaseUrl: string | undefined, seconds: nu
   const pacedLine = (name: string, r: PacedResult) =>
     `${name.padEnd(44)} ${String(r.sent).padStart(6)} updates  p50 ${r.p50} ms  p99 ${r.p99} ms  max ${r.max} ms  errors ${r.errors}${r.reasons.length ? ` (${r.reasons.join('; ')})` : ''}`;
   // The load generator shares this event loop: a long synchronous stretch anywhere shows up as
-  // latency for everyone, so its delay is reported too.
-  const loop = monitorEventLoopDelay({ resolution: 1 });
-  const echoSteady = await steady(0, seconds, updateFactory());
-  loop.enable();
-  const kupSteady = await steady(1, seconds, updateFactory());
-  loop.disable();
-  console.log(pacedLine(`echo bot at ${half} updates/s, evenly spaced`, echoSteady));
+  // latency for everyone, so its delay is reported too. Three rounds, taken together: one stall
+  // of the machine in a short window would otherwise decide the p99 alone.
+  const loops: ReturnType<typeof monitorEventLoopDelay>[] = [];
+  const echoRounds: PacedResult[] = [];
+  const kupRounds: PacedResult[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    echoRounds.push(await steady(0, seconds, updateFactory()));
+    const loop = monitorEventLoopDelay({ resolution: 1 });
+    loop.enable();
+    kupRounds.push(await steady(1, seconds, updateFactory()));
+    loop.disable();
+    loops.push(loop);
+  }
+  const echoSteady = pooled(echoRounds);
+  const kupSteady = pooled(kupRounds);
+  const p99s = (runs: PacedResult[]) => runs.map((r) => r.p99).join(', ');
   console.log(
-    pacedLine(`assistant at ${half} updates/s (half of saturation)`, kupSteady),
+    `${pacedLine(`echo bot at ${half} updates/s, evenly spaced`, echoSteady)} (rounds' p99: ${p99s(echoRounds)})`,
+  );
+  console.log(
+    `${pacedLine(`assistant at ${half} updates/s (half of saturation)`, kupSteady)} (rounds' p99: ${p99s(kupRounds)})`,
     kupSteady.p99 <= 50 ? '(p99 target <= 50 ms: met)' : '(p99 target <= 50 ms: MISSED)',
   );
   console.log(
-    `  event-loop delay meanwhile: p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms, max ${(loop.max / 1e6).toFixed(1)} ms`,
+    `  event-loop delay meanwhile: p99 up to ${Math.max(...loops.map((l) => l.percentile(99) / 1e6)).toFixed(1)} ms, max ${Math.max(...loops.map((l) => l.max / 1e6)).toFixed(1)} ms`,
   );
 
   // Memory over a longer run: state lives in Postgres, so RSS should not grow with users.
