@@ -1,11 +1,14 @@
 // Telegram end to end over real HTTP: the app on a port, a fake Bot API recording what the bot sent,
 // real-shaped updates posted to the webhook (and, once, served by getUpdates for long polling).
 import { serve } from '@hono/node-server';
+import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTelegramBot } from '../adapters/telegram/bot.ts';
 import { escapeHtml, render, split } from '../adapters/telegram/render.ts';
-import type { TurnMeta } from '../src/core/types.ts';
+import type { Assistant } from '../src/core/assistant.ts';
+import type { Turn, TurnMeta } from '../src/core/types.ts';
 import { backends } from './helpers/db.ts';
-import { type FakeTelegram, startFakeTelegram, updates } from './helpers/fake-telegram.ts';
+import { BOT, type FakeTelegram, startFakeTelegram, updates } from './helpers/fake-telegram.ts';
 import { openRuntime, type TestRuntime } from './helpers/runtime.ts';
 import { freePort, runScript } from './helpers/server.ts';
 import { until } from './helpers/until.ts';
@@ -245,6 +248,45 @@ describe('Telegram webhook replies', () => {
       expect(fake.sent('sendMessage', 701)).toHaveLength(0);
     } finally {
       await t.close();
+      await fake.close();
+    }
+  });
+
+  it('a turn of several messages sends them all, in order, never the first in the response', async () => {
+    const fake = await startFakeTelegram(TOKEN);
+    // Two replies, the first with buttons: two messages (whatever core answers).
+    const turn: Turn = {
+      replies: [{ text: 'first', choices: [{ id: 'topic:aims', label: 'Aims' }] }, { text: 'second' }],
+      meta: { kind: 'answer', sources: [], confidence: 1, lang: 'en' },
+    };
+    const tg = createTelegramBot({
+      token: TOKEN,
+      assistant: { handle: async () => turn, entries: [] } as unknown as Assistant,
+      ledger: { claim: async () => true, done: async () => {} },
+      apiRoot: fake.apiRoot,
+      botInfo: BOT as never,
+      webhookReply: true,
+    });
+    const app = new Hono();
+    tg.mount(app, SECRET);
+    try {
+      const post = (update: unknown) =>
+        app.request('/telegram/webhook', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': SECRET },
+          body: JSON.stringify(update),
+        });
+      const u = updates(80_000);
+      let res = await post(u.text(801, 'en', 'anything'));
+      expect(res.status).toBe(200);
+      expect(await res.text()).toBe('');
+      expect(fake.sent('sendMessage', 801).map((m) => m.payload.text)).toEqual(['first', 'second']);
+      // One message: that one rides on the response.
+      turn.replies = [{ text: 'only' }];
+      res = await post(u.text(801, 'en', 'anything else'));
+      expect(await res.json()).toMatchObject({ method: 'sendMessage', chat_id: 801, text: 'only' });
+      expect(fake.sent('sendMessage', 801)).toHaveLength(2);
+    } finally {
       await fake.close();
     }
   });

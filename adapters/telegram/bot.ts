@@ -46,8 +46,8 @@ export function createTelegramBot(deps: TelegramDeps) {
       ...(deps.fetch ? { fetch: deps.fetch, baseFetchConfig: {} } : {}),
       // Telegram takes one method call in the webhook's HTTP response, saving a request of its own,
       // but its result is never seen. Always for answerCallbackQuery (its only failure is a spinner
-      // that stops by itself); optionally for the first sendMessage, where a blocked user (403) or a
-      // rate limit (429) would go unseen.
+      // that stops by itself); optionally for a turn's only message (see reply), where a blocked user
+      // (403) or a rate limit (429) would go unseen.
       canUseWebhookReply: (method) =>
         method === 'answerCallbackQuery' || (Boolean(deps.webhookReply) && method === 'sendMessage'),
     },
@@ -74,9 +74,13 @@ export function createTelegramBot(deps: TelegramDeps) {
     if (!chat) return;
     const turn = await deps.assistant.handle({ ...message, deliveryId: deliveryId(ctx) });
     if (turn.meta.kind === 'duplicate') return;
-    for (const m of render(turn, { privateChat: chat.type === 'private' })) {
+    const messages = render(turn, { privateChat: chat.type === 'private' });
+    // Only a turn of one message may ride on the webhook response: that response leaves when the
+    // update is done, so a first message sent there would reach the user after the others.
+    const api = messages.length === 1 ? ctx.api : bot.api;
+    for (const m of messages) {
       try {
-        await ctx.api.sendMessage(chat.id, m.text, {
+        await api.sendMessage(chat.id, m.text, {
           parse_mode: 'HTML',
           ...(m.reply_markup ? { reply_markup: m.reply_markup } : {}),
         });
