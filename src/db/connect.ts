@@ -44,7 +44,8 @@ function preparing(pool: pg.Pool): PostgresPool {
   const nameOf = (text: string) => {
     let name = names.get(text);
     if (!name) {
-      // FNV-1a of the text: a different text can never reuse a name (Postgres would refuse it).
+      // FNV-1a of the text, and its length: the few marked texts never share a name (Postgres
+      // refuses a name given again with other text).
       let h = 0x811c9dc5;
       for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
       name = `kup_${(h >>> 0).toString(36)}_${text.length}`;
