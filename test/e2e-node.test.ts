@@ -1,8 +1,8 @@
 // The Node server over real HTTP: start-up, answers in both languages, clean shutdown.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { connectPostgres } from '../src/db/connect.ts';
 import { connectEmbedded } from '../src/db/connect-embedded.ts';
 import { adminUrl, createPostgresDatabase } from './helpers/db.ts';
@@ -33,7 +33,9 @@ async function conversation(url: string) {
 
 describe('the Node server on the embedded database', () => {
   it('starts, answers over HTTP and flushes the interaction log on SIGTERM', async () => {
-    const dataDir = join(mkdtempSync(join(tmpdir(), 'kup-e2e-')), 'data');
+    const dir = mkdtempSync(join(tmpdir(), 'kup-e2e-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const dataDir = join(dir, 'data');
     const server = await startServer({ DATA_DIR: dataDir });
     await conversation(server.url);
     // The log is written on a one-second timer; stop at once so only the shutdown flush can save it.

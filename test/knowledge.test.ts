@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { dialogText } from '../src/core/dialog/messages.ts';
 import { knowledgeBase } from '../src/knowledge/content.generated.ts';
 import { loadKnowledge, parseEntry } from '../src/knowledge/load.ts';
@@ -15,6 +15,7 @@ const valid = readFileSync(join(dir, 'advanced-training.md'), 'utf8');
 
 function folderWith(files: Record<string, string>): string {
   const d = mkdtempSync(join(tmpdir(), 'kb-'));
+  onTestFinished(() => rmSync(d, { recursive: true, force: true }));
   writeFileSync(join(d, '_lexicon.yaml'), readFileSync(join(dir, '_lexicon.yaml'), 'utf8'));
   for (const [name, text] of Object.entries(files)) writeFileSync(join(d, name), text);
   return d;

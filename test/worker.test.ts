@@ -1,12 +1,12 @@
 // The Workers build: bundle size, and the shared end-to-end contract against the Node server and
 // against src/worker.ts running in workerd, both on a real Postgres.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { connectPostgres } from '../src/db/connect.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 import { runContract } from './helpers/contract.ts';
@@ -21,6 +21,7 @@ const run = promisify(execFile);
 describe('the Workers bundle', () => {
   it('builds without an account and stays under 500 KiB gzipped, without PGlite', async () => {
     const out = mkdtempSync(join(tmpdir(), 'kup-worker-'));
+    onTestFinished(() => rmSync(out, { recursive: true, force: true }));
     await run(join(root, 'node_modules/.bin/wrangler'), ['deploy', '--dry-run', '--outdir', out], {
       cwd: root,
       env: wranglerEnv,

@@ -1,5 +1,5 @@
 // A full runtime (app, database, log) on PGlite or on a fresh Postgres database.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../../src/config.ts';
@@ -40,7 +40,9 @@ export async function openRuntime(
     await h.close();
     config = parseConfig({ ...env, DATABASE_URL: created.url });
   } else if (options.persistent) {
-    config = parseConfig({ ...env, DATA_DIR: join(mkdtempSync(join(tmpdir(), 'kup-rt-')), 'data') });
+    const dir = mkdtempSync(join(tmpdir(), 'kup-rt-'));
+    drop = async () => rmSync(dir, { recursive: true, force: true });
+    config = parseConfig({ ...env, DATA_DIR: join(dir, 'data') });
   } else {
     config = parseConfig(env);
     memory = true;
