@@ -3,6 +3,7 @@ import { HTTPException } from 'hono/http-exception';
 import { createWebChat } from '../adapters/web/routes.ts';
 import type { Assistant } from './core/assistant.ts';
 import type { Handoffs } from './core/handoff.ts';
+import type { RateLimiter } from './core/rate-limit.ts';
 import { HttpError } from './errors.ts';
 
 export interface Health {
@@ -15,6 +16,8 @@ export interface AppDeps {
   assistant: Assistant;
   /** Handed-over conversations: the web page polls staff replies. */
   handoffs?: Handoffs;
+  /** How often a user may poll for them (Workers: one per isolate, kept across requests). */
+  polls?: RateLimiter;
   health: () => Promise<Health>;
   /** More routes (platform adapters: Telegram, Slack). */
   routes?: Array<(app: Hono) => void>;
@@ -30,7 +33,11 @@ export function createApp(deps: AppDeps) {
   });
   app.route(
     '/',
-    createWebChat({ assistant: deps.assistant, ...(deps.handoffs ? { handoffs: deps.handoffs } : {}) }),
+    createWebChat({
+      assistant: deps.assistant,
+      ...(deps.handoffs ? { handoffs: deps.handoffs } : {}),
+      ...(deps.polls ? { polls: deps.polls } : {}),
+    }),
   );
   for (const mount of deps.routes ?? []) mount(app);
 

@@ -52,6 +52,8 @@ export interface WireOptions {
   rateLimiter?: RateLimiter;
   /** Unanswered questions in a row (Workers: one per isolate, kept across requests). */
   misses?: Map<string, number>;
+  /** Polls for staff replies per user (Workers: one per isolate, kept across requests). */
+  pollLimiter?: RateLimiter;
 }
 
 export function wireApp(o: WireOptions) {
@@ -150,6 +152,7 @@ export function wireApp(o: WireOptions) {
   const app = createApp({
     assistant,
     ...(handoffs ? { handoffs } : {}),
+    ...(o.pollLimiter ? { polls: o.pollLimiter } : {}),
     routes,
     health:
       o.health ??

@@ -3,6 +3,7 @@
 // runs in waitUntil; the knowledge index is built once per isolate.
 import type { UserFromGetMe } from 'grammy/types';
 import type { ExecutionContext } from 'hono';
+import { createPollLimiter } from '../adapters/web/routes.ts';
 import { ConfigError, parseConfig } from './config.ts';
 import { createRateLimiter, type RateLimiter } from './core/rate-limit.ts';
 import { createRetriever, type Retriever } from './core/retriever.ts';
@@ -20,6 +21,7 @@ let retriever: Retriever | undefined;
 let rateLimiter: RateLimiter | undefined;
 /** Unanswered questions in a row per conversation, for offering a person (per isolate). */
 let misses: Map<string, number> | undefined;
+let pollLimiter: RateLimiter | undefined;
 
 const json = (status: number, body: unknown) =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
@@ -49,6 +51,7 @@ export default {
     retriever ??= createRetriever(knowledgeBase);
     rateLimiter ??= createRateLimiter({ perMinute: config.RATE_LIMIT_PER_MINUTE });
     misses ??= new Map();
+    pollLimiter ??= createPollLimiter();
     const handle = await connectPostgres(url, { max: 1, prepare: config.DATABASE_PREPARED_STATEMENTS });
     const pending: Promise<unknown>[] = [];
     const botInfo = config.TELEGRAM_BOT_INFO as UserFromGetMe | undefined;
@@ -61,6 +64,7 @@ export default {
       retriever,
       rateLimiter,
       misses,
+      pollLimiter,
       telegram: { webhook: true, ...(botInfo ? { botInfo } : {}) },
       waitUntil: (_c, work) => pending.push(work),
     });

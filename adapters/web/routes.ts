@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { Assistant } from '../../src/core/assistant.ts';
 import type { Handoffs } from '../../src/core/handoff.ts';
-import { createRateLimiter } from '../../src/core/rate-limit.ts';
+import { createRateLimiter, type RateLimiter } from '../../src/core/rate-limit.ts';
 import { HttpError } from '../../src/errors.ts';
 import { limitBody } from '../../src/http/body-limit.ts';
 import { chatPage } from './page.ts';
@@ -44,7 +44,10 @@ const messagesQuery = z.object({
     .optional(),
 });
 
-export function createWebChat(deps: { assistant: Assistant; handoffs?: Handoffs }) {
+/** How often one user may poll for staff replies: the page polls every 4 s; much faster is slowed down. */
+export const createPollLimiter = () => createRateLimiter({ perMinute: 60, burst: 10 });
+
+export function createWebChat(deps: { assistant: Assistant; handoffs?: Handoffs; polls?: RateLimiter }) {
   const web = new Hono();
 
   web.get('/', (c) => {
@@ -78,9 +81,9 @@ export function createWebChat(deps: { assistant: Assistant; handoffs?: Handoffs 
     return c.json(turn);
   });
 
-  // Staff replies while the conversation is with a person (the page polls this every 4 s; a
-  // client that polls much faster is slowed down).
-  const polls = createRateLimiter({ perMinute: 60, burst: 10 });
+  // Staff replies while the conversation is with a person (the limiter outlives the app where the
+  // runtime allows: per isolate on Workers).
+  const polls = deps.polls ?? createPollLimiter();
   web.get('/api/chat/messages', async (c) => {
     const parsed = messagesQuery.safeParse(c.req.query());
     if (!parsed.success) throw new HttpError(400, parsed.error.issues[0]?.message ?? 'invalid request');
