@@ -87,9 +87,12 @@ export function pooled(runs: PacedResult[]): PacedResult {
   );
 }
 
+/** The value at quantile `q` of sorted numbers. */
+export const percentile = (sorted: number[], q: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+
 function summary(sent: number, errors: number, reasons: string[], latencies: number[]): PacedResult {
   latencies.sort((a, b) => a - b);
-  const at = (q: number) =>
-    Math.round((latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0) * 10) / 10;
+  const at = (q: number) => Math.round(percentile(latencies, q) * 10) / 10;
   return { sent, errors, reasons, latencies, p50: at(0.5), p99: at(0.99), max: at(1) };
 }

@@ -11,6 +11,7 @@ import { knowledgeBase } from '../src/knowledge/content.generated.ts';
 import type { KnowledgeBase } from '../src/knowledge/schema.ts';
 import { createRuntime } from '../src/runtime.ts';
 import { generatedKnowledgeBase } from './generated-kb.ts';
+import { percentile } from './paced.ts';
 import { statsBench } from './stats.ts';
 import { telegramBench } from './telegram.ts';
 import { workerBench } from './worker.ts';
@@ -22,9 +23,6 @@ const questions = ['dev-questions.jsonl', 'own-questions.jsonl'].flatMap((f) =>
     .filter(Boolean)
     .map((l) => (JSON.parse(l) as { text: string }).text),
 );
-
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
 
 function timeSearch(kb: KnowledgeBase, label: string) {
   const started = performance.now();

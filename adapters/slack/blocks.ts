@@ -13,7 +13,7 @@ const header = (text: string): Block => ({
   type: 'header',
   text: { type: 'plain_text', text: text.slice(0, 150) },
 });
-const context = (text: string): Block => ({ type: 'context', elements: [{ type: 'mrkdwn', text }] });
+export const context = (text: string): Block => ({ type: 'context', elements: [{ type: 'mrkdwn', text }] });
 const divider: Block = { type: 'divider' };
 
 /** Slack mrkdwn treats &, < and > specially. */

@@ -3,14 +3,12 @@
 import type { App } from '@slack/bolt';
 import type { Handoffs } from '../../src/core/handoff.ts';
 import type { HandoffBrief, HandoffOutcome, StaffDesk } from '../../src/core/types.ts';
+import { context, mrkdwn } from './blocks.ts';
 
 type Client = App['client'];
 
-/** Slack's mrkdwn needs &, < and > escaped; long texts are cut (a section takes 3,000 characters). */
-const plain = (text: string, max = 1_500) => {
-  const cut = text.length > max ? `${text.slice(0, max)}…` : text;
-  return cut.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
-};
+/** Escaped for Slack's mrkdwn, and cut when long (a section takes 3,000 characters). */
+const plain = (text: string, max = 1_500) => mrkdwn(text.length > max ? `${text.slice(0, max)}…` : text);
 
 const CHANNEL_NAMES: Record<string, string> = { telegram: 'Telegram', web: 'web chat' };
 const FILE_NOT_SENT = '(A file was attached in Slack; files are not forwarded.)';
@@ -77,7 +75,7 @@ export function caseBlocks(brief: HandoffBrief) {
         { type: 'mrkdwn', text: `*Registration*\n${plain(brief.registration, 300)}` },
       ],
     },
-    ...(recent ? [{ type: 'context', elements: [{ type: 'mrkdwn', text: `Last turns:\n${recent}` }] }] : []),
+    ...(recent ? [context(`Last turns:\n${recent}`)] : []),
     {
       type: 'actions',
       block_id: 'handoff',
@@ -97,15 +95,7 @@ export function caseBlocks(brief: HandoffBrief) {
         },
       ],
     },
-    {
-      type: 'context',
-      elements: [
-        {
-          type: 'mrkdwn',
-          text: 'Reply in this thread: replies from programme staff are sent to the user; files are not.',
-        },
-      ],
-    },
+    context('Reply in this thread: replies from programme staff are sent to the user; files are not.'),
   ];
 }
 
@@ -217,7 +207,7 @@ export function listenForCases(
         channel,
         ts: message.ts,
         text: note,
-        blocks: [...blocks, { type: 'context', elements: [{ type: 'mrkdwn', text: note }] }] as never,
+        blocks: [...blocks, context(note)] as never,
       })
       .catch((error: unknown) => options.onError(error, 'updating a case message'));
   });

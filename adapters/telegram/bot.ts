@@ -1,11 +1,11 @@
 // The Telegram channel: grammY parses updates, core answers, render.ts draws the reply.
 import { autoRetry } from '@grammyjs/auto-retry';
-import { Bot, type Context, GrammyError, type Middleware } from 'grammy';
+import { type Api, Bot, type Context, GrammyError, type Middleware } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import type { Hono } from 'hono';
 import type { Assistant } from '../../src/core/assistant.ts';
 import type { DeliveryLedger, IncomingMessage, Lang } from '../../src/core/types.ts';
-import { render, split } from './render.ts';
+import { type OutgoingMessage, render, split } from './render.ts';
 import { mountWebhook } from './webhook.ts';
 
 export interface TelegramDeps {
@@ -68,7 +68,22 @@ export function createTelegramBot(deps: TelegramDeps) {
     await deps.ledger.done(key);
   }
 
-  /** Sends a core turn, rendered; a user who blocked the bot (403) is not an error. */
+  /** Sends messages in order; a user who blocked the bot (403) is not an error: the rest is dropped. */
+  async function sendAll(api: Api, chatId: number, messages: OutgoingMessage[], html: boolean) {
+    for (const m of messages) {
+      try {
+        await api.sendMessage(chatId, m.text, {
+          ...(html ? { parse_mode: 'HTML' as const } : {}),
+          ...(m.reply_markup ? { reply_markup: m.reply_markup } : {}),
+        });
+      } catch (error) {
+        if (error instanceof GrammyError && error.error_code === 403) return; // blocked or kicked
+        throw error;
+      }
+    }
+  }
+
+  /** Sends a core turn, rendered. */
   async function reply(ctx: Context, message: IncomingMessage) {
     const chat = ctx.chat;
     if (!chat) return;
@@ -77,18 +92,7 @@ export function createTelegramBot(deps: TelegramDeps) {
     const messages = render(turn, { privateChat: chat.type === 'private' });
     // Only a turn of one message may ride on the webhook response: that response leaves when the
     // update is done, so a first message sent there would reach the user after the others.
-    const api = messages.length === 1 ? ctx.api : bot.api;
-    for (const m of messages) {
-      try {
-        await api.sendMessage(chat.id, m.text, {
-          parse_mode: 'HTML',
-          ...(m.reply_markup ? { reply_markup: m.reply_markup } : {}),
-        });
-      } catch (error) {
-        if (!(error instanceof GrammyError && error.error_code === 403)) throw error;
-        break; // blocked or kicked: nothing more to send
-      }
-    }
+    await sendAll(messages.length === 1 ? ctx.api : bot.api, chat.id, messages, true);
     await deps.ledger.done(deliveryId(ctx));
   }
 
@@ -165,15 +169,13 @@ export function createTelegramBot(deps: TelegramDeps) {
     /** Sends a message outside a turn (a staff reply) to a private chat; plain text, split as needed. */
     async notify(conversationId: string, text: string) {
       const chatId = /^telegram:(\d+)$/.exec(conversationId)?.[1];
-      if (!chatId) return;
-      for (const part of split(text)) {
-        try {
-          await bot.api.sendMessage(Number(chatId), part);
-        } catch (error) {
-          if (error instanceof GrammyError && error.error_code === 403) return; // blocked the bot
-          throw error;
-        }
-      }
+      if (chatId)
+        await sendAll(
+          bot.api,
+          Number(chatId),
+          split(text).map((part) => ({ text: part })),
+          false,
+        );
     },
     /** Mounts POST /telegram/webhook: secret token checked (401), malformed bodies refused (400). */
     mount(app: Hono, secretToken: string | undefined) {

@@ -290,9 +290,9 @@ export function createAssistant(deps: AssistantDeps) {
           return again([await dialog.status(id, lang)]);
         case 'register':
           if (stored.state.flow === 'register') return again([dialogText.resume[lang]]);
-          return dialog.start(id, 'register', lang);
+          return dialog.start(id, 'register', lang, {}, stored);
         case 'forget':
-          return dialog.start(id, 'forget', lang);
+          return dialog.start(id, 'forget', lang, {}, stored);
         case 'start':
         case 'help':
           return again([messages.help[lang], dialogText.resume[lang]]);
@@ -381,7 +381,7 @@ export function createAssistant(deps: AssistantDeps) {
       }
       // Buttons and other commands stay here (a reloaded page sends /start): only words go to staff.
       if (choice || name) return desk.already(lang);
-      return desk.fromUser(open, msg.contact ? '[shared a phone number]' : text, lang, isHumanRequest(text));
+      return desk.fromUser(open, msg.contact ? '[shared a phone number]' : text, lang, asks);
     }
     if (name === 'bot') return desk.notWithStaff(lang);
     if (!asks) return undefined;
@@ -474,7 +474,6 @@ export function createAssistant(deps: AssistantDeps) {
       const { redacted, forgotten, ...result }: DialogTurn = limited
         ? turn('command', slowLang, [{ text: messages.slowDown[slowLang] }])
         : await respond(msg, text, choice);
-      if (forgotten) deps.preferences.forget?.(msg.conversationId);
 
       if (deps.log && result.meta.kind !== 'duplicate') {
         const turnId = crypto.randomUUID();

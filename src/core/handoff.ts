@@ -3,6 +3,7 @@
  * the user's messages go to the case's thread until they type /bot or staff close the case, and
  * staff replies come back to the user (pushed on Telegram, polled by the web page). Platform-neutral.
  */
+import { fill } from './dialog/messages.ts';
 import { describeHours, type OfficeHours, officeStatus } from './office-hours.ts';
 import type {
   HandoffCase,
@@ -70,9 +71,6 @@ const UNDELIVERED =
   ':warning: This reply could not be delivered to the user. Please send it again in a while.';
 /** A case that has no thread this long after it opened was never posted. */
 const STALE_MS = 30_000;
-
-const fill = (text: string, values: Record<string, string>) =>
-  text.replace(/\{(\w+)\}/g, (_, k: string) => values[k] ?? '');
 
 export interface HandoffDeps {
   store: HandoffStore;

@@ -84,8 +84,6 @@ export interface InteractionRecord {
 export interface PreferenceStore {
   getLanguage(conversationId: string): Promise<Lang | undefined>;
   setLanguage(conversationId: string, lang: Lang): Promise<void>;
-  /** Drops anything held in memory for the conversation (its stored row is deleted elsewhere). */
-  forget?(conversationId: string): void;
 }
 
 export interface InteractionSink {

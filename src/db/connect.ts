@@ -40,15 +40,13 @@ export async function connectPostgres(
 
 /** The pool as Kysely sees it, with statements marked PREPARED sent as named prepared statements. */
 function preparing(pool: pg.Pool): PostgresPool {
+  // One name per text, numbered as first seen: two texts never share a name (Postgres refuses a
+  // name given again with other text).
   const names = new Map<string, string>();
   const nameOf = (text: string) => {
     let name = names.get(text);
     if (!name) {
-      // FNV-1a of the text, and its length: the few marked texts never share a name (Postgres
-      // refuses a name given again with other text).
-      let h = 0x811c9dc5;
-      for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-      name = `kup_${(h >>> 0).toString(36)}_${text.length}`;
+      name = `kup_${names.size + 1}`;
       names.set(text, name);
     }
     return name;

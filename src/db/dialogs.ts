@@ -41,10 +41,7 @@ const soon = (run: () => void) =>
   typeof setImmediate === 'function' ? void setImmediate(run) : void setTimeout(run, 0);
 
 /** Dialog state rows with optimistic concurrency: every write names the version it read. */
-export function createDialogStore(
-  db: Kysely<Database>,
-  options: { staleAfterMs?: number } = {},
-): DialogStore {
+export function createDialogStore(db: Kysely<Database>): DialogStore {
   /**
    * What every turn needs first (the delivery claim, the dialog, the language) for all the turns
    * that start together, in one round trip: under load, round trips to Postgres cost more than the
@@ -59,7 +56,7 @@ export function createDialogStore(
         select * from unnest(${keys.map((k) => k.conversationId)}::text[], ${claims}::text[])
           with ordinality as t(conversation_id, delivery_id, n)
       ),
-      claim as (${claimDeliveries(sql`array(select delivery_id from input where delivery_id is not null)`, options.staleAfterMs)})
+      claim as (${claimDeliveries(sql`array(select delivery_id from input where delivery_id is not null)`)})
       select d.state, d.version, d.updated_at, p.lang, c.key is not null as fresh,
         h.id as handoff_id, h.channel as handoff_channel, h.lang as handoff_lang, h.desk_ref, h.opened_at
       from input i
@@ -72,7 +69,8 @@ export function createDialogStore(
       const row = rows[i] as BeginRow;
       const lang = asLang(row.lang);
       return {
-        fresh: k.deliveryId === undefined || (claims[i] !== null && row.fresh),
+        // A copy left out of the claim has no delivery id in the input, so it joins no claim.
+        fresh: k.deliveryId === undefined || row.fresh,
         ...(row.version !== null && row.updated_at !== null
           ? { dialog: { state: parse(row.state), version: row.version, updatedAt: new Date(row.updated_at) } }
           : {}),

@@ -413,15 +413,19 @@ export function createDialogEngine(deps: DialogDeps) {
     load,
     ask,
 
-    /** Starts a flow (replacing any dialog in progress) and asks its first step. */
+    /**
+     * Starts a flow (replacing any dialog in progress) and asks its first step. `known` is the
+     * dialog the caller already read, if any.
+     */
     async start(
       conversationId: string,
       flow: FlowId,
       lang: Lang,
       preset: DialogState['data'] = {},
+      known?: StoredDialog,
     ): Promise<Turn> {
       // Usually there is no dialog yet: try the insert first, and read what is there only if it fails.
-      let current: StoredDialog | undefined;
+      let current = known;
       for (let i = 0; i < RETRIES + 1; i++) {
         if (i > 0) current = await deps.dialogs.get(conversationId);
         const first = stepsOf(FLOWS[flow], preset)[0];
