@@ -467,11 +467,25 @@ describe.runIf(adminUrl)('prepared statements on Postgres', () => {
           text: 'hi',
         },
       ]);
+      // Marks of any number of deliveries: one statement.
+      const ledger = createDeliveryLedger(handle.db, { intervalMs: 0 });
+      for (const keys of [['mark:a'], ['mark:b', 'mark:c', 'mark:d']]) {
+        for (const key of keys) {
+          expect(await ledger.claim(key)).toBe(true);
+          await ledger.done(key);
+        }
+        await ledger.flush();
+      }
+      await ledger.close();
+      const marked = await sql<{ status: string }>`
+        select status from deliveries where key like 'mark:%'`.execute(handle.db);
+      expect(marked.rows.map((r) => r.status)).toEqual(['done', 'done', 'done', 'done']);
       const { rows } = await sql<{ name: string; statement: string }>`
         select name, statement from pg_prepared_statements`.execute(handle.db);
       const statements = rows.map((r) => r.statement);
       expect(rows.every((r) => r.name.startsWith('kup_'))).toBe(true);
-      expect(statements).toHaveLength(2);
+      expect(statements).toHaveLength(3);
+      expect(statements.filter((s) => s.includes("set status = 'done'"))).toHaveLength(1);
       expect(statements.filter((s) => s.includes('insert into interactions'))).toHaveLength(1);
       expect(statements.filter((s) => s.includes('left join dialogs'))).toHaveLength(1);
     } finally {

@@ -1,6 +1,7 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { DeliveryLedger } from '../core/types.ts';
 import { createBatchWriter } from '../lib/batch-writer.ts';
+import { PREPARED } from './connect.ts';
 import type { Database } from './schema.ts';
 
 /** A claim that never finished (the process died mid-way) can be taken again after this long. */
@@ -31,8 +32,11 @@ export function createDeliveryLedger(
   db: Kysely<Database>,
   options: { staleAfterMs?: number; intervalMs?: number; onError?: (error: unknown) => void } = {},
 ): DeliveryLedger & { flush(): Promise<void>; close(timeoutMs?: number): Promise<unknown> } {
+  // One array parameter, not a list of them: the same statement for any number of keys, so it is
+  // prepared once and Postgres does not plan a new shape for every batch size.
   const markDone = async (keys: string[]) => {
-    await db.updateTable('deliveries').set({ status: 'done' }).where('key', 'in', keys).execute();
+    await sql`${sql.raw(PREPARED)}
+      update deliveries set status = 'done' where key = any(${keys}::text[])`.execute(db);
   };
   const marks = createBatchWriter<string>({
     intervalMs: options.intervalMs ?? 100,
