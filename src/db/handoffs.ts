@@ -112,20 +112,28 @@ export function createHandoffStore(db: Kysely<Database>): HandoffStore {
         return { handoff, ...(reply ? { notice: reply } : {}) };
       }),
     async replies(conversationId, afterId, limit) {
-      // Whether a case is open first, the messages after: a case closed in between has its
-      // closing notice committed with it, so "closed" always comes with the notice.
-      const open = await openCase('conversation_id', conversationId);
-      const rows = await db
-        .selectFrom('handoff_replies')
-        .select(['id', 'text', 'created_at'])
-        .where('conversation_id', '=', conversationId)
-        .where('id', '>', afterId)
-        .orderBy('id')
-        .limit(limit)
-        .execute();
+      // One statement, so one snapshot: a case closed meanwhile comes with its closing notice.
+      // At least one row: the replies after `afterId`, or a row without one when there are none.
+      const { rows } = await sql<{
+        open: boolean;
+        id: string | null;
+        text: string | null;
+        created_at: Date | null;
+      }>`
+        select o.open, r.id, r.text, r.created_at
+        from (select exists (select 1 from handoffs
+                where conversation_id = ${conversationId} and status = 'open') as open) o
+        left join lateral (
+          select id, text, created_at from handoff_replies
+          where conversation_id = ${conversationId} and id > ${afterId}
+          order by id limit ${limit}
+        ) r on true
+        order by r.id`.execute(db);
       return {
-        open: open !== undefined,
-        replies: rows.map((r) => ({ id: String(r.id), text: r.text, at: new Date(r.created_at) })),
+        open: rows[0]?.open === true,
+        replies: rows.flatMap((r) =>
+          r.id === null ? [] : [{ id: String(r.id), text: r.text ?? '', at: new Date(r.created_at ?? 0) }],
+        ),
       };
     },
   };
