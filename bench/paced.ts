@@ -10,8 +10,8 @@ export interface PacedResult {
   errors: number;
   /** The first few errors, for the report. */
   reasons: string[];
-  /** Each answered request's latency in ms, sorted. */
-  latencies: number[];
+  /** The p99 of each window of `windowSeconds`, in order (when asked for). */
+  windows: number[];
   p50: number;
   p99: number;
   max: number;
@@ -19,7 +19,13 @@ export interface PacedResult {
 
 export async function paced(
   url: string,
-  options: { rate: number; seconds: number; headers?: Record<string, string>; body: () => string },
+  options: {
+    rate: number;
+    seconds: number;
+    windowSeconds?: number;
+    headers?: Record<string, string>;
+    body: () => string;
+  },
 ): Promise<PacedResult> {
   const target = new URL(url);
   // FIFO reuse keeps every pooled socket busy: with LIFO a socket can sit idle past the server's
@@ -28,6 +34,8 @@ export async function paced(
   const total = Math.round(options.rate * options.seconds);
   const interval = 1000 / options.rate;
   const latencies: number[] = [];
+  const byWindow: number[][] = [];
+  const windowMs = (options.windowSeconds ?? options.seconds) * 1000;
   let errors = 0;
   const reasons: string[] = [];
   const fail = (reason: string) => {
@@ -52,7 +60,14 @@ export async function paced(
           response.resume();
           response.on('end', () => {
             if ((response.statusCode ?? 500) >= 300) fail(`HTTP ${response.statusCode}`);
-            else latencies.push(performance.now() - due);
+            else {
+              const latency = performance.now() - due;
+              latencies.push(latency);
+              const w = Math.floor((due - start) / windowMs);
+              const bucket = byWindow[w] ?? [];
+              bucket.push(latency);
+              byWindow[w] = bucket;
+            }
             resolve();
           });
         },
@@ -74,17 +89,10 @@ export async function paced(
   }
   await Promise.all(inFlight);
   agent.destroy();
-  return summary(total, errors, reasons, latencies);
-}
-
-/** Several runs taken as one: percentiles over all their requests. */
-export function pooled(runs: PacedResult[]): PacedResult {
-  return summary(
-    runs.reduce((n, r) => n + r.sent, 0),
-    runs.reduce((n, r) => n + r.errors, 0),
-    runs.flatMap((r) => r.reasons).slice(0, 3),
-    runs.flatMap((r) => r.latencies),
-  );
+  return {
+    ...summary(total, errors, reasons, latencies),
+    windows: options.windowSeconds ? [...byWindow].map((w) => summary(0, 0, [], w ?? []).p99) : [],
+  };
 }
 
 /** The value at quantile `q` of sorted numbers. */
@@ -94,5 +102,5 @@ export const percentile = (sorted: number[], q: number) =>
 function summary(sent: number, errors: number, reasons: string[], latencies: number[]): PacedResult {
   latencies.sort((a, b) => a - b);
   const at = (q: number) => Math.round(percentile(latencies, q) * 10) / 10;
-  return { sent, errors, reasons, latencies, p50: at(0.5), p99: at(0.99), max: at(1) };
+  return { sent, errors, reasons, windows: [], p50: at(0.5), p99: at(0.99), max: at(1) };
 }
