@@ -8,7 +8,7 @@ import { connectEmbedded } from './db/connect-embedded.ts';
 import { purgeExpired } from './db/maintenance.ts';
 import { migrateToLatest, pendingMigrations } from './db/migrate.ts';
 import { createBotApiFetch } from './http/bot-api-fetch.ts';
-import { consoleLogger, type Logger, wireApp } from './wire.ts';
+import { consoleLogger, type Logger, loadSlack, wireApp } from './wire.ts';
 
 export { consoleLogger, type Logger };
 
@@ -90,8 +90,10 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     );
     return work;
   };
+  const slack = await loadSlack(config);
   const { app, assistant, log, ledger, telegram, handoffs } = wireApp({
     config,
+    ...(slack ? { slack } : {}),
     db: handle.db,
     databaseKind: handle.kind,
     logger,

@@ -3,7 +3,7 @@ import type { Middleware } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import type { Hono, Context as HonoContext } from 'hono';
 import { type Kysely, sql } from 'kysely';
-import { createSlackApp } from '../adapters/slack/app.ts';
+import type { createSlackApp } from '../adapters/slack/app.ts';
 import { createTelegramBot } from '../adapters/telegram/bot.ts';
 import { createApp, type Health } from './app.ts';
 import type { Config } from './config.ts';
@@ -34,8 +34,20 @@ export const consoleLogger: Logger = {
   error: (m, e) => console.error(e === undefined ? m : `${m}: ${message(e)}`),
 };
 
+/**
+ * The Slack adapter, imported only where Slack is configured: Bolt and what it brings (Express,
+ * the OAuth and Socket Mode packages) are about 10 MiB of heap and 250 modules that a deployment
+ * without Slack never uses.
+ */
+export async function loadSlack(config: Config): Promise<typeof createSlackApp | undefined> {
+  if (!config.SLACK_SIGNING_SECRET || !config.SLACK_BOT_TOKEN) return undefined;
+  return (await import('../adapters/slack/app.ts')).createSlackApp;
+}
+
 export interface WireOptions {
   config: Config;
+  /** From `loadSlack(config)`: required when Slack is configured. */
+  slack?: typeof createSlackApp;
   db: Kysely<Database>;
   databaseKind: string;
   logger: Logger;
@@ -68,9 +80,14 @@ export function wireApp(o: WireOptions) {
       logger.error(`interaction log: a row was refused and set aside (${total} in all)`, error),
   });
   // Slack first: it is the staff desk that handoffs post to.
+  if (config.SLACK_SIGNING_SECRET && config.SLACK_BOT_TOKEN && !o.slack) {
+    throw new Error(
+      'Slack is configured but its adapter was not loaded: pass slack: await loadSlack(config)',
+    );
+  }
   const slack =
-    config.SLACK_SIGNING_SECRET && config.SLACK_BOT_TOKEN
-      ? createSlackApp({
+    config.SLACK_SIGNING_SECRET && config.SLACK_BOT_TOKEN && o.slack
+      ? o.slack({
           signingSecret: config.SLACK_SIGNING_SECRET,
           token: config.SLACK_BOT_TOKEN,
           apiUrl: config.SLACK_API_URL,

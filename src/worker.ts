@@ -9,7 +9,7 @@ import { createRateLimiter, type RateLimiter } from './core/rate-limit.ts';
 import { createRetriever, type Retriever } from './core/retriever.ts';
 import { connectPostgres } from './db/connect.ts';
 import { knowledgeBase } from './knowledge/content.generated.ts';
-import { consoleLogger, wireApp } from './wire.ts';
+import { consoleLogger, loadSlack, wireApp } from './wire.ts';
 
 export interface Env {
   /** Hyperdrive binding (wrangler.toml); DATABASE_URL also works for local runs. */
@@ -55,8 +55,10 @@ export default {
     const handle = await connectPostgres(url, { max: 1, prepare: config.DATABASE_PREPARED_STATEMENTS });
     const pending: Promise<unknown>[] = [];
     const botInfo = config.TELEGRAM_BOT_INFO as UserFromGetMe | undefined;
+    const slack = await loadSlack(config);
     const { app, log, ledger } = wireApp({
       config,
+      ...(slack ? { slack } : {}),
       db: handle.db,
       databaseKind: 'pg',
       logger: consoleLogger,
