@@ -1,6 +1,10 @@
-// `npm run bench`: retrieval latency on the real and on a generated 1,000-entry knowledge base, and
-// POST /api/chat throughput against a bare Hono route in the same process (ratios, same run).
+// `npm run bench`: retrieval latency on the real and on a generated 1,000-entry knowledge base,
+// POST /api/chat throughput against a bare Hono route, dialog steps, then Telegram end to end
+// (telegram.ts), /kup stats (stats.ts) and the Worker against Node (worker.ts). Each part runs in a
+// process of its own; BENCH_ONLY=<part> runs one.
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import autocannon from 'autocannon';
 import { Hono } from 'hono';
@@ -195,26 +199,42 @@ async function dialogBench(answersPerSecond: number) {
   await rt.close();
 }
 
-console.log(`node ${process.version}, ${seconds} s per load run\n`);
+const PARTS = ['retrieval', 'http', 'telegram', 'stats', 'worker'] as const;
 const only = process.env.BENCH_ONLY;
-if (only === undefined || only === 'retrieval') {
-  const real = timeSearch(knowledgeBase, 'real knowledge base');
-  const big = timeSearch(generatedKnowledgeBase(1_000), 'generated knowledge base');
-  console.log(`ratio p99 generated : real = ${(big.p99 / real.p99).toFixed(2)}\n`);
-}
-if (only === undefined || only === 'http') {
-  const answersPerSecond = await httpBench();
-  await dialogBench(answersPerSecond);
-}
-if (only === undefined || only === 'telegram') {
-  console.log('');
-  await telegramBench(process.env.BENCH_DATABASE_URL, seconds, Number(process.env.BENCH_SOAK_SECONDS ?? 60));
-}
-if (only === undefined || only === 'stats') {
-  console.log('');
-  await statsBench(process.env.BENCH_DATABASE_URL);
-}
-if (only === undefined || only === 'worker') {
-  console.log('');
-  await workerBench(process.env.BENCH_DATABASE_URL);
+if (only === undefined) {
+  // Each part in a process of its own, one after another: what one part leaves behind (a generated
+  // knowledge base, runtimes, a larger heap for the collector to mark) does not weigh on the next.
+  // Every ratio is still taken within one process, against a baseline measured beside it.
+  console.log(`node ${process.version}, ${seconds} s per load run`);
+  for (const part of PARTS) {
+    console.log('');
+    const run = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url)], {
+      env: { ...process.env, BENCH_ONLY: part, BENCH_PART: '1' },
+      stdio: 'inherit',
+    });
+    if (run.status !== 0) process.exitCode = 1;
+  }
+} else {
+  if (!process.env.BENCH_PART) console.log(`node ${process.version}, ${seconds} s per load run\n`);
+  if (only === 'retrieval') {
+    const real = timeSearch(knowledgeBase, 'real knowledge base');
+    const big = timeSearch(generatedKnowledgeBase(1_000), 'generated knowledge base');
+    console.log(`ratio p99 generated : real = ${(big.p99 / real.p99).toFixed(2)}`);
+  } else if (only === 'http') {
+    const answersPerSecond = await httpBench();
+    await dialogBench(answersPerSecond);
+  } else if (only === 'telegram') {
+    await telegramBench(
+      process.env.BENCH_DATABASE_URL,
+      seconds,
+      Number(process.env.BENCH_SOAK_SECONDS ?? 60),
+    );
+  } else if (only === 'stats') {
+    await statsBench(process.env.BENCH_DATABASE_URL);
+  } else if (only === 'worker') {
+    await workerBench(process.env.BENCH_DATABASE_URL);
+  } else {
+    console.error(`BENCH_ONLY must be one of: ${PARTS.join(', ')}`);
+    process.exitCode = 2;
+  }
 }
