@@ -7,7 +7,6 @@ import { connectPostgres } from './db/connect.ts';
 import { connectEmbedded } from './db/connect-embedded.ts';
 import { purgeExpired } from './db/maintenance.ts';
 import { migrateToLatest, pendingMigrations } from './db/migrate.ts';
-import { createBotApiFetch } from './http/bot-api-fetch.ts';
 import { consoleLogger, type Logger, loadSlack, wireApp } from './wire.ts';
 
 export { consoleLogger, type Logger };
@@ -78,7 +77,10 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   // Telegram: a webhook route, or long polling for local development.
   const runner =
     config.TELEGRAM_BOT_TOKEN && config.TELEGRAM_POLLING ? await import('@grammyjs/runner') : undefined;
-  const botApi = config.TELEGRAM_BOT_TOKEN ? createBotApiFetch() : undefined;
+  // undici, for Bot API calls, is imported only where Telegram is configured (5 MiB of heap).
+  const botApi = config.TELEGRAM_BOT_TOKEN
+    ? (await import('./http/bot-api-fetch.ts')).createBotApiFetch()
+    : undefined;
   // Work still running at close() (a request whose client went away, Slack work after its ack)
   // finishes before the database closes.
   const running = new Set<Promise<unknown>>();
