@@ -292,6 +292,83 @@ describe('Telegram webhook replies', () => {
   });
 });
 
+describe('Telegram webhook edge cases', () => {
+  const post = (app: Hono, update: unknown) =>
+    app.request('/telegram/webhook', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': SECRET },
+      body: JSON.stringify(update),
+    });
+  const oneReply: Turn = {
+    replies: [{ text: 'late but here' }],
+    meta: { kind: 'answer', sources: [], confidence: 1, lang: 'en' },
+  };
+
+  it('answers Telegram in time when a turn is slow, and the late reply still reaches the user', async () => {
+    const fake = await startFakeTelegram(TOKEN);
+    const errors: string[] = [];
+    const tg = createTelegramBot({
+      token: TOKEN,
+      assistant: {
+        handle: () => new Promise((resolve) => setTimeout(() => resolve(oneReply), 300)),
+        entries: [],
+      } as unknown as Assistant,
+      ledger: { claim: async () => true, done: async () => {} },
+      apiRoot: fake.apiRoot,
+      botInfo: BOT as never,
+      // The reply would ride on the response, but the response has gone by then.
+      webhookReply: true,
+      webhookTimeoutMs: 50,
+      onError: (error) => errors.push(String(error)),
+    });
+    const app = new Hono();
+    tg.mount(app, SECRET);
+    try {
+      const started = performance.now();
+      const res = await post(app, updates(90_000).text(901, 'en', 'anything'));
+      expect(res.status).toBe(200);
+      expect(await res.text()).toBe('');
+      expect(performance.now() - started).toBeLessThan(250);
+      const [late] = await until(
+        'the late reply',
+        () => fake.sent('sendMessage', 901)[0] && fake.sent('sendMessage', 901),
+      );
+      expect(late?.payload.text).toBe('late but here');
+      expect(errors).toEqual([]);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('without the bot’s identity (getMe fails) it refuses with 503, so Telegram delivers again', async () => {
+    const fake = await startFakeTelegram(TOKEN);
+    const errors: string[] = [];
+    const tg = createTelegramBot({
+      token: TOKEN,
+      assistant: { handle: async () => oneReply, entries: [] } as unknown as Assistant,
+      ledger: { claim: async () => true, done: async () => {} },
+      apiRoot: fake.apiRoot,
+      onError: (_error, context) => errors.push(context),
+    });
+    const app = new Hono();
+    tg.mount(app, SECRET);
+    try {
+      const u = updates(91_000);
+      fake.failNext('getMe', { error_code: 401, description: 'Unauthorized' });
+      const refused = await post(app, u.text(911, 'en', 'first try'));
+      expect(refused.status).toBe(503);
+      expect(errors).toEqual(['getting the bot’s identity (getMe)']);
+      expect(fake.sent('sendMessage', 911)).toHaveLength(0);
+      // Telegram's next delivery finds the Bot API answering.
+      const again = await post(app, u.text(911, 'en', 'second try'));
+      expect(again.status).toBe(200);
+      expect(fake.sent('sendMessage', 911).map((m) => m.payload.text)).toEqual(['late but here']);
+    } finally {
+      await fake.close();
+    }
+  });
+});
+
 describe('Telegram long polling', () => {
   it('answers updates served by getUpdates, one chat in order', async () => {
     const fake = await startFakeTelegram(TOKEN);

@@ -18,6 +18,8 @@ export interface TelegramDeps {
   botInfo?: UserFromGetMe;
   /** Send the first reply of each update in the webhook response (see canUseWebhookReply). */
   webhookReply?: boolean;
+  /** How long a webhook request waits for its update to be handled before it is answered anyway (8 s). */
+  webhookTimeoutMs?: number;
   /** The HTTP client for Bot API calls (Node: a faster one than grammY's default). */
   fetch?: typeof fetch;
   /** Middleware that must run first (long polling: one chat at a time, chats in parallel). */
@@ -179,7 +181,11 @@ export function createTelegramBot(deps: TelegramDeps) {
     },
     /** Mounts POST /telegram/webhook: secret token checked (401), malformed bodies refused (400). */
     mount(app: Hono, secretToken: string | undefined) {
-      mountWebhook(app, bot, { secretToken, report });
+      mountWebhook(app, bot, {
+        secretToken,
+        report,
+        ...(deps.webhookTimeoutMs ? { respondWithinMs: deps.webhookTimeoutMs } : {}),
+      });
     },
   };
 }
