@@ -33,13 +33,20 @@ export async function connectPostgres(
   pool.on('error', () => {});
   pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<Database>({
-    dialect: new PostgresDialect({ pool: options.prepare === false ? pool : preparing(pool) }),
+    dialect: new PostgresDialect({ pool: forKysely(pool, options.prepare !== false) }),
   });
   return { db, kind: 'pg', close: () => db.destroy() };
 }
 
-/** The pool as Kysely sees it, with statements marked PREPARED sent as named prepared statements. */
-function preparing(pool: pg.Pool): PostgresPool {
+/**
+ * The pool as Kysely sees it. Statements marked PREPARED are sent as named prepared statements
+ * (unless `prepare` is off), and every statement goes through pg's callback API: its
+ * promise-returning form kept about 0.5 KB per statement alive through V8's young-generation
+ * collections (measured in isolation: 0.46-0.52 KB promoted per statement against 0.01-0.03 with a
+ * callback), and what is promoted stays until a full collection, which then comes every few
+ * seconds under load.
+ */
+function forKysely(pool: pg.Pool, prepare: boolean): PostgresPool {
   // One name per text, numbered as first seen: two texts never share a name (Postgres refuses a
   // name given again with other text).
   const names = new Map<string, string>();
@@ -57,11 +64,18 @@ function preparing(pool: pg.Pool): PostgresPool {
       const client = await pool.connect();
       let wrapper = wrapped.get(client);
       if (!wrapper) {
+        const query = (text: string, values?: unknown[]) =>
+          new Promise<pg.QueryResult>((resolve, reject) => {
+            const config: pg.QueryConfig =
+              prepare && text.startsWith(PREPARED)
+                ? { name: nameOf(text), text, values: values ?? [] }
+                : { text, values: values ?? [] };
+            client.query(config, (error: Error | undefined, result: pg.QueryResult) =>
+              error ? reject(error) : resolve(result),
+            );
+          });
         wrapper = {
-          query: ((text: unknown, values?: unknown[]) =>
-            typeof text === 'string' && text.startsWith(PREPARED)
-              ? client.query({ name: nameOf(text), text, values: values as unknown[] })
-              : client.query(text as string, values)) as unknown as PostgresPoolClient['query'],
+          query: query as unknown as PostgresPoolClient['query'],
           release: (destroy?: boolean) => client.release(destroy),
         };
         wrapped.set(client, wrapper);
