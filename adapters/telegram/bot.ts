@@ -89,7 +89,8 @@ export function createTelegramBot(deps: TelegramDeps) {
   async function reply(ctx: Context, message: IncomingMessage) {
     const chat = ctx.chat;
     if (!chat) return;
-    const turn = await deps.assistant.handle({ ...message, deliveryId: deliveryId(ctx) });
+    // Spreads come after the added keys (see the log rows in core/assistant.ts: Node 20).
+    const turn = await deps.assistant.handle({ deliveryId: deliveryId(ctx), ...message });
     if (turn.meta.kind === 'duplicate') return;
     const messages = render(turn, { privateChat: chat.type === 'private' });
     // Only a turn of one message may ride on the webhook response: that response leaves when the
@@ -112,7 +113,7 @@ export function createTelegramBot(deps: TelegramDeps) {
   };
 
   const pm = bot.chatType('private');
-  pm.on('message:text', (ctx) => reply(ctx, { ...base(ctx), text: ctx.message.text }));
+  pm.on('message:text', (ctx) => reply(ctx, { text: ctx.message.text, ...base(ctx) }));
   pm.on('message:contact', (ctx) =>
     reply(ctx, {
       ...base(ctx),
@@ -144,7 +145,7 @@ export function createTelegramBot(deps: TelegramDeps) {
       return;
     }
     const clean = text.replace(new RegExp(`@${ctx.me.username}\\b`, 'g'), '').trim();
-    await reply(ctx, { ...base(ctx), text: clean || '/help' });
+    await reply(ctx, { text: clean || '/help', ...base(ctx) });
   });
 
   // A pressed button: acknowledge it, take the keyboard away so it cannot be pressed twice, answer.
@@ -158,7 +159,7 @@ export function createTelegramBot(deps: TelegramDeps) {
         : null,
     ]);
     if (ctx.chat?.type === 'private' || !ctx.callbackQuery.data.startsWith('d:')) {
-      await reply(ctx, { ...base(ctx), choice: ctx.callbackQuery.data });
+      await reply(ctx, { choice: ctx.callbackQuery.data, ...base(ctx) });
     }
     await acknowledged;
   });

@@ -14,13 +14,14 @@ interface FetchInit {
 export function createBotApiFetch() {
   const dispatcher = new Agent({ keepAliveTimeout: 30_000 });
   const fetch = async (url: string | URL, init: FetchInit = {}) => {
+    // The spreads come last: on Node 20 a key added after a spread costs a hidden class per call.
     const response = await request(url, {
+      dispatcher,
       method: (init.method ?? 'GET') as 'GET',
       ...(init.headers ? { headers: init.headers } : {}),
       // JSON is a string; a file upload is a stream (grammY makes it one on Node).
       ...(init.body ? { body: typeof init.body === 'string' ? init.body : Readable.from(init.body) } : {}),
       ...(init.signal ? { signal: init.signal } : {}),
-      dispatcher,
     });
     // What grammY reads of a response.
     return {
