@@ -1,7 +1,8 @@
 // The whole assistant as operators run it, on Telegram: the Node app with Postgres (or PGlite), a
 // fake Bot API on loopback, 1,000 users sending mixed Chinese/English questions and registration
 // steps, against the smallest grammY echo bot on Hono with the same packages, in the same run.
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import v8 from 'node:v8';
 import { serve } from '@hono/node-server';
 import autocannon from 'autocannon';
 import { Bot, webhookCallback } from 'grammy';
@@ -110,6 +111,47 @@ async function load(url: string, seconds: number) {
   });
 }
 
+/**
+ * V8's old generation over a run, sampled: how much it grows per update (what the young-generation
+ * collections promote, or what is allocated there directly: only a full collection frees it, and
+ * under load a full collection is a pause the tail feels), and its floor after the full
+ * collections of each 10 s window, which rises if memory grows with users. No collection is forced
+ * meanwhile: a forced one shrinks V8's heap limit for the rest of the process (seen: full
+ * collections every 1.3 s instead of every 7-10 s).
+ */
+function oldGeneration() {
+  const used = () =>
+    v8.getHeapSpaceStatistics().find((s) => s.space_name === 'old_space')?.space_used_size ?? 0;
+  const started = performance.now();
+  const floors: number[] = [];
+  let grown = 0;
+  let last = used();
+  const sampler = setInterval(() => {
+    const now = used();
+    if (now > last) grown += now - last;
+    else if (now < last) {
+      const w = Math.floor((performance.now() - started) / 10_000);
+      floors[w] = Math.min(floors[w] ?? Number.POSITIVE_INFINITY, now);
+    }
+    last = now;
+  }, 20);
+  let full = 0;
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries())
+      if ((e as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) full++;
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  return (updates: number) => {
+    clearInterval(sampler);
+    observer.disconnect();
+    const mib = (b: number) => (b / 1024 / 1024).toFixed(0);
+    return {
+      promoted: `${(grown / updates / 1024).toFixed(1)} KB per update promoted to V8's old generation, ${full} full collections`,
+      floors: [...floors].map((f) => (f === undefined ? '-' : mib(f))).join(', '),
+    };
+  };
+}
+
 export async function telegramBench(databaseUrl: string | undefined, seconds: number, soakSeconds: number) {
   const fake = await startFakeTelegram(TOKEN, { record: false });
   // The baseline: the smallest grammY echo bot on Hono.
@@ -213,11 +255,14 @@ export async function telegramBench(databaseUrl: string | undefined, seconds: nu
   // Each is warmed up at that rate first, as before the saturation rounds: the other's run has left
   // it idle for a minute (its pools' idle connections closed).
   await steady(0, population(), 2);
+  const echoOld = oldGeneration();
   const echoSteady = await steady(0, population());
   console.log(`${pacedLine('grammY echo bot', echoSteady)} (${windows(echoSteady)})`);
+  console.log(`  ${echoOld(echoSteady.sent).promoted}`);
 
   // Memory over the same run: state lives in Postgres, so memory should not grow with users.
-  // RSS moves with the garbage collector's timing; the live heap after a full collection does not.
+  // RSS moves with the garbage collector's timing; the old generation's floor after full
+  // collections does not (see oldGeneration).
   const rss = () => Math.round(process.memoryUsage().rss / 1024 / 1024);
   const live = () => {
     (globalThis as { gc?: () => void }).gc?.();
@@ -225,24 +270,26 @@ export async function telegramBench(databaseUrl: string | undefined, seconds: nu
   };
   await steady(1, population(), 2);
   const start = rss();
-  const liveStart = live();
   // The load generator shares this event loop: a long synchronous stretch anywhere shows up as
   // latency for everyone, so its delay is reported too.
   const loop = monitorEventLoopDelay({ resolution: 1 });
   loop.enable();
   const users = population();
+  const kupOld = oldGeneration();
   const kupSteady = await steady(1, users);
+  const kupOldLine = kupOld(kupSteady.sent);
   loop.disable();
   await rt.log.flush();
   console.log(
     `${pacedLine('assistant', kupSteady)} (${windows(kupSteady)})`,
     kupSteady.p99 <= 50 ? '(p99 target <= 50 ms: met)' : '(p99 target <= 50 ms: MISSED)',
   );
+  console.log(`  ${kupOldLine.promoted}`);
   console.log(
     `  event-loop delay meanwhile: p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms, max ${(loop.max / 1e6).toFixed(1)} ms`,
   );
   console.log(
-    `memory over that run, ${users.users()} new users: RSS ${start} → ${rss()} MiB, live heap after GC ${liveStart} → ${live()} MiB`,
+    `memory over that run, ${users.users()} new users: RSS ${start} → ${rss()} MiB; V8's old generation after full collections, per 10 s window: ${kupOldLine.floors} MiB; live heap after a full collection at the end ${live()} MiB`,
   );
   const written = fake.count();
   console.log(`messages the fake Bot API received: ${written}`);

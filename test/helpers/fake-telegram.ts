@@ -82,6 +82,11 @@ export async function startFakeTelegram(token: string, options: { record?: boole
         return send(200, { ok: true, result: true });
     }
   });
+  // Idle connections stay open a minute, not Node's default 5 s: with 5 s, a client that keeps
+  // connections without heeding the server's keep-alive hint (grammY's default, node-fetch)
+  // sometimes reuses one just as the fake closes it, and the echo bot in `npm run bench` answered
+  // 1 in 60,000 updates with a 500 ("socket hang up").
+  server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
 
