@@ -42,7 +42,7 @@ export async function connectPostgres(
  * The pool as Kysely sees it. Statements marked PREPARED are sent as named prepared statements
  * (unless `prepare` is off), and every statement goes through pg's callback API: its
  * promise-returning form kept about 0.5 KB per statement alive through V8's young-generation
- * collections (measured in isolation: 0.46-0.52 KB promoted per statement against 0.01-0.03 with a
+ * collections (measured in isolation: 0.46-0.58 KB promoted per statement against 0.01-0.03 with a
  * callback), and what is promoted stays until a full collection, which then comes every few
  * seconds under load.
  */
