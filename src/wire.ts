@@ -158,6 +158,7 @@ export function wireApp(o: WireOptions) {
         ...(o.telegram?.botInfo ? { botInfo: o.telegram.botInfo } : {}),
         ...(o.telegram?.first ? { first: o.telegram.first } : {}),
         ...(o.telegram?.fetch ? { fetch: o.telegram.fetch } : {}),
+        ...(o.waitUntil ? { waitUntil: o.waitUntil } : {}),
         onError: (error, context) => logger.error(`telegram: ${context} failed`, error),
       })
     : undefined;

@@ -2,7 +2,7 @@
 import { autoRetry } from '@grammyjs/auto-retry';
 import { type Api, Bot, type Context, GrammyError, type Middleware } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
-import type { Hono } from 'hono';
+import type { Hono, Context as HonoContext } from 'hono';
 import type { Assistant } from '../../src/core/assistant.ts';
 import type { DeliveryLedger, IncomingMessage, Lang } from '../../src/core/types.ts';
 import { type OutgoingMessage, render, split } from './render.ts';
@@ -20,6 +20,8 @@ export interface TelegramDeps {
   webhookReply?: boolean;
   /** How long a webhook request waits for its update to be handled before it is answered anyway (8 s). */
   webhookTimeoutMs?: number;
+  /** Keeps a turn that outlives its webhook response going (Workers: executionCtx.waitUntil). */
+  waitUntil?: (c: HonoContext, work: Promise<unknown>) => void;
   /** The HTTP client for Bot API calls (Node: a faster one than grammY's default). */
   fetch?: typeof fetch;
   /** Middleware that must run first (long polling: one chat at a time, chats in parallel). */
@@ -186,6 +188,7 @@ export function createTelegramBot(deps: TelegramDeps) {
         secretToken,
         report,
         ...(deps.webhookTimeoutMs ? { respondWithinMs: deps.webhookTimeoutMs } : {}),
+        ...(deps.waitUntil ? { waitUntil: deps.waitUntil } : {}),
       });
     },
   };

@@ -7,7 +7,7 @@
 // `npm run bench` that promoted about 5 KB per update and set off a full collection every few
 // seconds. It also re-checked the secret, re-parsed the body and serialised webhook replies twice.
 import type { Bot } from 'grammy';
-import type { Hono } from 'hono';
+import type { Context, Hono } from 'hono';
 import { limitBody } from '../../src/http/body-limit.ts';
 
 export function mountWebhook(
@@ -18,6 +18,8 @@ export function mountWebhook(
     report: (error: unknown, context: string) => void;
     /** How long the response waits for the update to be handled; then it is sent (the turn goes on). */
     respondWithinMs?: number;
+    /** Keeps a turn that outlives its response going (Workers: waitUntil; Node: awaited at shutdown). */
+    waitUntil?: (c: Context, work: Promise<unknown>) => void;
   },
 ) {
   const { secretToken, report, respondWithinMs = 8_000 } = options;
@@ -65,13 +67,14 @@ export function mountWebhook(
         // A 500 would make Telegram deliver the same update again and again: log it, acknowledge.
         report(error, `handling Telegram update ${id}`);
       });
-    await Promise.race([
-      handled,
-      new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, respondWithinMs);
+    const finished = await Promise.race([
+      handled.then(() => true),
+      new Promise<false>((resolve) => {
+        timer = setTimeout(() => resolve(false), respondWithinMs);
       }),
     ]).finally(() => clearTimeout(timer));
     envelope.send = undefined;
+    if (!finished) options.waitUntil?.(c, handled);
     return reply === undefined
       ? c.body(null, 200)
       : c.body(reply, 200, { 'content-type': 'application/json' });

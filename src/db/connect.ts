@@ -65,15 +65,18 @@ function forKysely(pool: pg.Pool, prepare: boolean): PostgresPool {
       let wrapper = wrapped.get(client);
       if (!wrapper) {
         const query = (text: string, values?: unknown[]) =>
-          new Promise<pg.QueryResult>((resolve, reject) => {
-            const config: pg.QueryConfig =
-              prepare && text.startsWith(PREPARED)
-                ? { name: nameOf(text), text, values: values ?? [] }
-                : { text, values: values ?? [] };
-            client.query(config, (error: Error | undefined, result: pg.QueryResult) =>
-              error ? reject(error) : resolve(result),
-            );
-          });
+          // A query object (a cursor, for streaming) goes to pg as it is.
+          typeof text !== 'string'
+            ? client.query(text as never)
+            : new Promise<pg.QueryResult>((resolve, reject) => {
+                const config: pg.QueryConfig =
+                  prepare && text.startsWith(PREPARED)
+                    ? { name: nameOf(text), text, values: values ?? [] }
+                    : { text, values: values ?? [] };
+                client.query(config, (error: Error | undefined, result: pg.QueryResult) =>
+                  error ? reject(error) : resolve(result),
+                );
+              });
         wrapper = {
           query: query as unknown as PostgresPoolClient['query'],
           release: (destroy?: boolean) => client.release(destroy),
