@@ -7,6 +7,7 @@ import { connectPostgres } from './db/connect.ts';
 import { connectEmbedded } from './db/connect-embedded.ts';
 import { purgeExpired } from './db/maintenance.ts';
 import { migrateToLatest, pendingMigrations } from './db/migrate.ts';
+import { withTimeout } from './lib/timeout.ts';
 import { consoleLogger, type Logger, loadSlack, wireApp } from './wire.ts';
 
 export { consoleLogger, type Logger };
@@ -133,10 +134,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       closing ??= (async () => {
         clearInterval(purgeTimer);
         await stopPolling?.();
-        await Promise.race([
-          Promise.allSettled([...running]),
-          new Promise((resolve) => setTimeout(resolve, 8_000).unref?.()),
-        ]);
+        await withTimeout(Promise.allSettled([...running]), 8_000);
         const [stats] = await Promise.all([log.close(), ledger.close()]);
         if (stats.pending > 0)
           logger.error(`interaction log: ${stats.pending} rows could not be written at shutdown`);

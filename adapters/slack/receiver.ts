@@ -3,6 +3,7 @@
 // without processing them again, and returns Bolt's ack as the HTTP response while slow work goes on.
 import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
 import type { Context } from 'hono';
+import { withTimeout } from '../../src/lib/timeout.ts';
 import { verifySlackRequest } from './verify.ts';
 
 export interface HonoReceiverOptions {
@@ -60,11 +61,7 @@ export class HonoReceiver implements Receiver {
     };
     const work = this.app.processEvent(event).catch((error: unknown) => this.options.onError?.(error));
     this.options.waitUntil?.(c, work);
-    const answer = await Promise.race([
-      acked,
-      work.then(() => null),
-      new Promise((resolve) => setTimeout(() => resolve(null), ACK_TIMEOUT_MS)),
-    ]);
+    const answer = await withTimeout(Promise.race([acked, work.then(() => null)]), ACK_TIMEOUT_MS);
     if (answer === null || answer === undefined || answer === '') return c.body(null, 200);
     return typeof answer === 'string' ? c.text(answer) : c.json(answer as object);
   }

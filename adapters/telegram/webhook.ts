@@ -9,6 +9,7 @@
 import type { Bot } from 'grammy';
 import type { Context, Hono } from 'hono';
 import { limitBody } from '../../src/http/body-limit.ts';
+import { withTimeout } from '../../src/lib/timeout.ts';
 
 export function mountWebhook(
   app: Hono,
@@ -60,19 +61,16 @@ export function mountWebhook(
         reply = json;
       },
     };
-    let timer: ReturnType<typeof setTimeout> | undefined;
     const handled = bot
       .handleUpdate(update as Parameters<Bot['handleUpdate']>[0], envelope)
       .catch((error: unknown) => {
         // A 500 would make Telegram deliver the same update again and again: log it, acknowledge.
         report(error, `handling Telegram update ${id}`);
       });
-    const finished = await Promise.race([
+    const finished = await withTimeout(
       handled.then(() => true),
-      new Promise<false>((resolve) => {
-        timer = setTimeout(() => resolve(false), respondWithinMs);
-      }),
-    ]).finally(() => clearTimeout(timer));
+      respondWithinMs,
+    );
     envelope.send = undefined;
     if (!finished) options.waitUntil?.(c, handled);
     return reply === undefined

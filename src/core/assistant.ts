@@ -3,6 +3,7 @@
  * no platform SDKs, no env; storage only through the interfaces it is given.
  */
 import type { KnowledgeBase, KnowledgeEntry } from '../knowledge/schema.ts';
+import { withTimeout } from '../lib/timeout.ts';
 import { createDialogEngine, type DialogEngine, type DialogTurn } from './dialog/engine.ts';
 import { dialogText } from './dialog/messages.ts';
 import { FIELDS, SUBPROJECTS, TITLES } from './dialog/options.ts';
@@ -89,14 +90,6 @@ const ACTION_LABELS = {
   register: { zh: '意向预登记', en: 'Pre-register my interest' },
   triage: { zh: '帮我选项目', en: 'Which sub-project suits me?' },
 };
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 export function createAssistant(deps: AssistantDeps) {
   const retriever = deps.retriever ?? createRetriever(deps.knowledge);

@@ -64,7 +64,7 @@ function forKysely(pool: pg.Pool, prepare: boolean): PostgresPool {
       const client = await pool.connect();
       let wrapper = wrapped.get(client);
       if (!wrapper) {
-        const query = (text: string, values?: unknown[]) =>
+        const query = (text: unknown, values?: unknown[]) =>
           // A query object (a cursor, for streaming) goes to pg as it is.
           typeof text !== 'string'
             ? client.query(text as never)
