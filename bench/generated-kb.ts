@@ -28,9 +28,11 @@ function generatedKnowledgeBase(size: number): KnowledgeBase {
       },
       keywords: Array.from({ length: 10 }, () => (rand() < 0.5 ? han(3) : pick(words))),
       related: [],
-      source: base.source,
+      about: base.about,
+      sources: base.sources,
+      facts: [],
       answer: { zh: han(120), en: sentence(70) },
     };
   });
-  return { entries: [...real, ...entries].slice(0, size), lexicon: knowledgeBase.lexicon };
+  return { ...knowledgeBase, entries: [...real, ...entries].slice(0, size) };
 }

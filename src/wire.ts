@@ -11,7 +11,7 @@ import { createAssistant } from './core/assistant.ts';
 import { createHandoffs } from './core/handoff.ts';
 import { parseOfficeHours } from './core/office-hours.ts';
 import { createRateLimiter, type RateLimiter } from './core/rate-limit.ts';
-import type { Retriever } from './core/retriever.ts';
+import type { Understand } from './core/understanding/understand.ts';
 import { createDeliveryLedger } from './db/deliveries.ts';
 import { createDialogStore } from './db/dialogs.ts';
 import { createHandoffStore } from './db/handoffs.ts';
@@ -53,7 +53,7 @@ export interface WireOptions {
   logger: Logger;
   log?: { intervalMs?: number; maxBuffer?: number; batchSize?: number };
   /** Shared across requests where the runtime allows (Workers: once per isolate). */
-  retriever?: Retriever;
+  understand?: Understand;
   telegram?: { botInfo?: UserFromGetMe; first?: Middleware[]; webhook: boolean; fetch?: typeof fetch };
   /** Slow work after the response (Workers: executionCtx.waitUntil). */
   waitUntil?: (c: HonoContext, work: Promise<unknown>) => void;
@@ -123,7 +123,7 @@ export function wireApp(o: WireOptions) {
 
   const assistant = createAssistant({
     knowledge: knowledgeBase,
-    ...(o.retriever ? { retriever: o.retriever } : {}),
+    ...(o.understand ? { understand: o.understand } : {}),
     preferences: createPreferenceStore(db),
     dialogs: createDialogStore(db),
     registrations: createRegistrationStore(db, {

@@ -1,12 +1,12 @@
 // Cloudflare Workers entry: the same app as on Node, built per request around one Postgres client
 // (Hyperdrive pools the real connections). Slow work (the interaction log, Slack's after-ack work)
-// runs in waitUntil; the knowledge index is built once per isolate.
+// runs in waitUntil; the knowledge index and the intent classifier are built once per isolate.
 import type { UserFromGetMe } from 'grammy/types';
 import type { ExecutionContext } from 'hono';
 import { createPollLimiter } from '../adapters/web/routes.ts';
 import { ConfigError, parseConfig } from './config.ts';
 import { createRateLimiter, type RateLimiter } from './core/rate-limit.ts';
-import { createRetriever, type Retriever } from './core/retriever.ts';
+import { createUnderstand, type Understand } from './core/understanding/understand.ts';
 import { connectPostgres } from './db/connect.ts';
 import { knowledgeBase } from './knowledge/content.generated.ts';
 import { consoleLogger, loadSlack, wireApp } from './wire.ts';
@@ -17,7 +17,7 @@ export interface Env {
   [name: string]: unknown;
 }
 
-let retriever: Retriever | undefined;
+let understand: Understand | undefined;
 let rateLimiter: RateLimiter | undefined;
 /** Unanswered questions in a row per conversation, for offering a person (per isolate). */
 let misses: Map<string, number> | undefined;
@@ -48,7 +48,7 @@ export default {
       return json(503, { ok: false, database: 'none', error });
     }
 
-    retriever ??= createRetriever(knowledgeBase);
+    understand ??= createUnderstand(knowledgeBase);
     rateLimiter ??= createRateLimiter({ perMinute: config.RATE_LIMIT_PER_MINUTE });
     misses ??= new Map();
     pollLimiter ??= createPollLimiter();
@@ -63,7 +63,7 @@ export default {
       databaseKind: 'pg',
       logger: consoleLogger,
       log: { intervalMs: 0 },
-      retriever,
+      understand,
       rateLimiter,
       misses,
       pollLimiter,

@@ -4,9 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { slackToPlain } from '../adapters/slack/handoff.ts';
 import { parseConfig } from '../src/config.ts';
 import { createHandoffs } from '../src/core/handoff.ts';
-import { isBackToBot, isHumanRequest } from '../src/core/intents.ts';
 import { describeHours, officeStatus, parseOfficeHours } from '../src/core/office-hours.ts';
 import type { HandoffCase, HandoffStore, StaffDesk } from '../src/core/types.ts';
+import { createUnderstand } from '../src/core/understanding/understand.ts';
+import { knowledgeBase } from '../src/knowledge/content.generated.ts';
 
 const hours = parseOfficeHours('mon-fri 09:00-17:00', 'Asia/Shanghai');
 /** A moment given in Beijing time (UTC+8, no daylight saving). */
@@ -50,6 +51,11 @@ describe('office hours', () => {
 });
 
 describe('asking for a person', () => {
+  const understanding = createUnderstand(knowledgeBase);
+  const intent = (text: string) => understanding.understand(text).intent?.intent;
+  const isHumanRequest = (text: string) => intent(text) === 'human';
+  const isBackToBot = (text: string) => intent(text) === 'back-to-bot';
+
   it('recognises requests in both languages, and not look-alikes', () => {
     for (const yes of [
       '人工客服',

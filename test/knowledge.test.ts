@@ -1,9 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { dialogText } from '../src/core/dialog/messages.ts';
+import { canonicalNumbers } from '../src/core/normalize.ts';
 import { knowledgeBase } from '../src/knowledge/content.generated.ts';
 import { loadKnowledge, parseEntry } from '../src/knowledge/load.ts';
 
@@ -12,11 +13,59 @@ const dir = fileURLToPath(new URL('../knowledge/', import.meta.url));
 const facts = readFileSync(fileURLToPath(new URL('./fixtures/program-facts.md', import.meta.url)), 'utf8');
 
 const valid = readFileSync(join(dir, 'advanced-training.md'), 'utf8');
+/** The topics advanced-training.md refers to, so that a folder with it loads. */
+const others = () =>
+  Object.fromEntries(
+    [
+      'how-to-take-part.md',
+      'subprojects.md',
+      'eligibility.md',
+      'ability-improvement.md',
+      'digital-engineer.md',
+      'continuing-education-bases.md',
+      'digital-engineer-how.md',
+      'priority-fields.md',
+      'overview.md',
+      'first-round.md',
+      'aims.md',
+      'focus.md',
+      'issuing-bodies.md',
+      'plan-document.md',
+      'scale.md',
+    ].map((f) => [f, readFileSync(join(dir, f), 'utf8')]),
+  );
+
+/** Every figure program-facts.md states, written one way ("2万", "20,000" → 20000; "1264.3万" → 12643000). */
+const stated = new Set(
+  canonicalNumbers(facts.replace(/(\d),(\d{3})/g, '$1$2')).match(/\d+(?:\.\d+)?/g) ?? [],
+);
+/** The figures of a text or value that program-facts.md does not state. */
+const unstated = (text: string) =>
+  (canonicalNumbers(text.replace(/(\d),(\d{3})/g, '$1$2')).match(/\d+(?:\.\d+)?/g) ?? []).filter(
+    (n) => !stated.has(n) && !stated.has(String(Number(n))),
+  );
+
+/** Each topic file's facts, with the file they are in (a failure names it). */
+function factsByFile(folder: string) {
+  return readdirSync(folder)
+    .filter((f) => f.endsWith('.md') && !f.startsWith('_') && f !== 'README.md')
+    .flatMap((file) =>
+      parseEntry(file, readFileSync(join(folder, file), 'utf8')).facts.map((fact) => ({ file, fact })),
+    );
+}
+
+/** What the figure check reports for a folder: "file: figure". */
+function unstatedFigures(folder: string): string[] {
+  return factsByFile(folder).flatMap(({ file, fact }) =>
+    [String(fact.value ?? ''), fact.text.zh, fact.text.en].flatMap(unstated).map((n) => `${file}: ${n}`),
+  );
+}
 
 function folderWith(files: Record<string, string>): string {
   const d = mkdtempSync(join(tmpdir(), 'kb-'));
   onTestFinished(() => rmSync(d, { recursive: true, force: true }));
-  writeFileSync(join(d, '_lexicon.yaml'), readFileSync(join(dir, '_lexicon.yaml'), 'utf8'));
+  for (const shared of readdirSync(dir).filter((f) => f.startsWith('_')))
+    writeFileSync(join(d, shared), readFileSync(join(dir, shared), 'utf8'));
   for (const [name, text] of Object.entries(files)) writeFileSync(join(d, name), text);
   return d;
 }
@@ -47,7 +96,22 @@ describe('the knowledge base', () => {
     }
   });
 
-  it('states only figures that program-facts.md contains', () => {
+  it('states in its facts only figures that program-facts.md contains, each fact with a source', () => {
+    expect(factsByFile(dir).length).toBeGreaterThanOrEqual(30);
+    expect(unstatedFigures(dir)).toEqual([]);
+    for (const { file, fact } of factsByFile(dir)) {
+      expect(fact.sources.filter((s) => s !== 'inferred').length, file).toBeGreaterThan(0);
+    }
+  });
+
+  it('a fact with a figure program-facts.md does not contain is reported with its file', () => {
+    const wrong = valid.replace('value: 300\n', 'value: 350\n');
+    expect(unstatedFigures(folderWith({ 'made-up.md': wrong }))).toEqual(['made-up.md: 350']);
+    const inText = valid.replace('约300期。', '约320期。');
+    expect(unstatedFigures(folderWith({ 'made-up.md': inText }))).toEqual(['made-up.md: 320']);
+  });
+
+  it('states only figures that program-facts.md contains in its answers', () => {
     const known = facts.replace(/(\d),(\d{3})/g, '$1$2');
     for (const e of kb.entries) {
       for (const text of [e.answer.zh, e.answer.en]) {
@@ -110,6 +174,31 @@ describe('the knowledge base', () => {
 });
 
 describe('malformed knowledge files are reported with their file name', () => {
+  it('a fact without a source, or citing a page that is not listed', () => {
+    const noSource = valid.replace('    sources: [people-online, seed-report]\n', '');
+    expect(() => loadKnowledge(folderWith({ 'no-source.md': noSource, ...others() }))).toThrow(
+      /no-source\.md: facts\.0\.sources/,
+    );
+    const unknown = valid.replace('sources: [people-online]', 'sources: [a-blog]');
+    expect(() => loadKnowledge(folderWith({ 'unknown-source.md': unknown, ...others() }))).toThrow(
+      /unknown-source\.md: facts\[2\]: source "a-blog" is not in _sources\.yaml/,
+    );
+  });
+
+  it('a fact about something that is not an entity, or guidance not phrased as guidance', () => {
+    const stranger = valid.replace(
+      '  - subject: advanced-training\n    attribute: audience',
+      '  - subject: space-program\n    attribute: audience',
+    );
+    expect(() => loadKnowledge(folderWith({ 'stranger.md': stranger, ...others() }))).toThrow(
+      /stranger\.md: facts\[3\]: subject "space-program" is not an entity/,
+    );
+    const stated = valid.replace('individuals usually take part', 'individuals take part');
+    expect(() => loadKnowledge(folderWith({ 'as-fact.md': stated, ...others() }))).toThrow(
+      /as-fact\.md: facts\[4\]: inferred facts must be phrased as guidance/,
+    );
+  });
+
   it('a file without front matter', () => {
     expect(() => loadKnowledge(folderWith({ 'broken.md': '# just text' }))).toThrow(
       /broken\.md: expected YAML front matter/,

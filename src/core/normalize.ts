@@ -17,11 +17,16 @@ const MULTIPLIERS: Record<string, number> = {
 
 /** Writes figures one way in both languages: "20,000", "2万" and "20k" all become "20000". */
 export function canonicalNumbers(text: string): string {
-  return text
-    .replace(/(\d)[,，](?=\d{3}(?!\d))/g, '$1')
-    .replace(/(\d+(?:\.\d+)?)\s*(百万|万|亿|k\b|thousand\b|million\b)/g, (_, n: string, unit: string) =>
-      String(Math.round(Number(n) * (MULTIPLIERS[unit] ?? 1))),
-    );
+  return (
+    text
+      .replace(/(\d)[,，](?=\d{3}(?!\d))/g, '$1')
+      // A match starts only where a number starts: scanning from inside a long run of digits would
+      // retry at every digit (quadratic in the run's length).
+      .replace(
+        /(?<![\d.])(\d+(?:\.\d+)?)\s*(百万|万|亿|k\b|thousand\b|million\b)/g,
+        (_, n: string, unit: string) => String(Math.round(Number(n) * (MULTIPLIERS[unit] ?? 1))),
+      )
+  );
 }
 
 /** NFKC (full-width → ASCII), lower case, Traditional → Simplified where we know the character,

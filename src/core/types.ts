@@ -15,6 +15,18 @@ export type DialogField =
   | 'consent'
   | 'confirm';
 
+/**
+ * What a conversation was last about, so that a follow-up ("how many a year?", "and the digital
+ * one?", "sign me up for it") can be understood: entity and attribute ids of the knowledge base.
+ */
+export interface ConversationSubject {
+  entities: string[];
+  attribute?: string;
+  round?: 'first' | 'new';
+  /** The list last answered from ("Is blockchain one of them?"). */
+  list?: string;
+}
+
 /** One message from a user, normalised by an adapter. */
 export interface IncomingMessage {
   channel: string;
@@ -126,6 +138,8 @@ export interface TurnStart {
   lang?: Lang;
   /** The conversation is with a person (an open handoff case). */
   handoff?: HandoffCase;
+  /** What the conversation was last about, and when. */
+  context?: { subject: ConversationSubject; at: Date };
 }
 
 /** A conversation handed over to programme staff. */
@@ -215,6 +229,8 @@ export interface DialogStore {
   put(conversationId: string, state: DialogState, version: number | undefined): Promise<boolean>;
   /** Deletes the dialog (only at `version`, when given); false if it was not there. */
   remove(conversationId: string, version?: number): Promise<boolean>;
+  /** Remembers what the conversation is about now (read back by `begin`). */
+  setContext(conversationId: string, subject: ConversationSubject): Promise<void>;
 }
 
 export interface RegistrationData {

@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import { type Kysely, sql } from 'kysely';
-import type { DialogState, DialogStore, Lang, TurnStart } from '../core/types.ts';
+import type { ConversationSubject, DialogState, DialogStore, Lang, TurnStart } from '../core/types.ts';
 import { PREPARED } from './connect.ts';
 import { claimDeliveries } from './deliveries.ts';
 import { toHandoff } from './handoffs.ts';
@@ -9,10 +9,14 @@ import type { Database } from './schema.ts';
 const parse = (value: unknown): DialogState =>
   (typeof value === 'string' ? JSON.parse(value) : value) as DialogState;
 
+const parseSubject = (value: unknown): ConversationSubject =>
+  (typeof value === 'string' ? JSON.parse(value) : value) as ConversationSubject;
+
 const asLang = (value: unknown): Lang | undefined => (value === 'zh' || value === 'en' ? value : undefined);
 
 type BeginKey = { conversationId: string; deliveryId: string | undefined };
 type PutKey = { conversationId: string; state: DialogState; version: number | undefined };
+type ContextKey = { conversationId: string; subject: ConversationSubject };
 type BeginRow = {
   state: unknown;
   version: number | null;
@@ -24,6 +28,8 @@ type BeginRow = {
   handoff_lang: string | null;
   desk_ref: string | null;
   opened_at: Date | null;
+  subject: unknown;
+  subject_at: Date | string | null;
 };
 
 /** True at the first place of each value in a batch (undefined is never first): repeats lose. */
@@ -58,11 +64,13 @@ export function createDialogStore(db: Kysely<Database>): DialogStore {
       ),
       claim as (${claimDeliveries(sql`array(select delivery_id from input where delivery_id is not null)`)})
       select d.state, d.version, d.updated_at, p.lang, c.key is not null as fresh,
-        h.id as handoff_id, h.channel as handoff_channel, h.lang as handoff_lang, h.desk_ref, h.opened_at
+        h.id as handoff_id, h.channel as handoff_channel, h.lang as handoff_lang, h.desk_ref, h.opened_at,
+        x.subject, x.updated_at as subject_at
       from input i
       left join dialogs d on d.conversation_id = i.conversation_id
       left join preferences p on p.conversation_id = i.conversation_id
       left join handoffs h on h.conversation_id = i.conversation_id and h.status = 'open'
+      left join contexts x on x.conversation_id = i.conversation_id
       left join claim c on c.key = i.delivery_id
       order by i.n`.execute(db);
     return keys.map((k, i) => {
@@ -86,6 +94,9 @@ export function createDialogStore(db: Kysely<Database>): DialogStore {
                 opened_at: row.opened_at ?? new Date(),
               }),
             }
+          : {}),
+        ...(row.subject !== null && row.subject_at !== null
+          ? { context: { subject: parseSubject(row.subject), at: new Date(row.subject_at) } }
           : {}),
       };
     });
@@ -124,6 +135,20 @@ export function createDialogStore(db: Kysely<Database>): DialogStore {
   }
   const writes = new DataLoader(putAll, { cache: false, maxBatchSize: 200, batchScheduleFn: soon });
 
+  /** Conversation subjects written together, in one statement (the last one per conversation wins). */
+  async function setAll(keys: readonly ContextKey[]): Promise<undefined[]> {
+    const latest = new Map(keys.map((k) => [k.conversationId, JSON.stringify(k.subject)]));
+    await sql`${sql.raw(PREPARED)}
+      insert into contexts (conversation_id, subject, updated_at)
+      select conversation_id, subject::jsonb, now()
+      from unnest(${[...latest.keys()]}::text[], ${[...latest.values()]}::text[]) as t(conversation_id, subject)
+      on conflict (conversation_id) do update set subject = excluded.subject, updated_at = excluded.updated_at`.execute(
+      db,
+    );
+    return keys.map(() => undefined);
+  }
+  const contexts = new DataLoader(setAll, { cache: false, maxBatchSize: 200, batchScheduleFn: soon });
+
   return {
     begin: (conversationId, deliveryId) => turns.load({ conversationId, deliveryId }),
     async get(conversationId) {
@@ -137,6 +162,7 @@ export function createDialogStore(db: Kysely<Database>): DialogStore {
         : undefined;
     },
     put: (conversationId, state, version) => writes.load({ conversationId, state, version }),
+    setContext: (conversationId, subject) => contexts.load({ conversationId, subject }),
     async remove(conversationId, version) {
       let query = db.deleteFrom('dialogs').where('conversation_id', '=', conversationId);
       if (version !== undefined) query = query.where('version', '=', version);

@@ -27,6 +27,11 @@ export async function purgeExpired(
     .where('status', '=', 'closed')
     .where('closed_at', '<', new Date(now - options.retentionDays * DAY))
     .execute();
+  // What a conversation was about serves follow-ups within the hour: a day is plenty.
+  await db
+    .deleteFrom('contexts')
+    .where('updated_at', '<', new Date(now - DAY))
+    .execute();
   // The delivery ledger only needs to outlast Telegram's and Slack's retries: a day is plenty.
   await db
     .deleteFrom('deliveries')

@@ -102,6 +102,7 @@ export function createRegistrationStore(
         await trx.deleteFrom('registrations').where('conversation_id', '=', conversationId).execute();
         await trx.deleteFrom('dialogs').where('conversation_id', '=', conversationId).execute();
         await trx.deleteFrom('preferences').where('conversation_id', '=', conversationId).execute();
+        await trx.deleteFrom('contexts').where('conversation_id', '=', conversationId).execute();
         // Cases handed to staff and what staff wrote (the Slack threads stay with the programme office).
         await trx.deleteFrom('handoffs').where('conversation_id', '=', conversationId).execute();
         await trx

@@ -82,7 +82,15 @@ export interface HandoffRepliesTable {
   created_at: ColumnType<Date, Date | string | undefined, never>;
 }
 
+export interface ContextsTable {
+  conversation_id: string;
+  /** A ConversationSubject as JSON. */
+  subject: ColumnType<unknown, string, string>;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
 export interface Database {
+  contexts: ContextsTable;
   deliveries: DeliveriesTable;
   handoffs: HandoffsTable;
   handoff_replies: HandoffRepliesTable;

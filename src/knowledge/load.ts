@@ -2,14 +2,20 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { pinyin } from 'pinyin-pro';
 import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
+import { type ZodType, z } from 'zod';
 import {
+  attributes as attributesSchema,
+  entities as entitiesSchema,
   entryFrontMatter,
+  intents as intentsSchema,
   type KnowledgeBase,
   type KnowledgeEntry,
   type Lexicon,
+  language as languageSchema,
   lexicon,
+  sources as sourcesSchema,
 } from './schema.ts';
 
 export class KnowledgeFileError extends Error {
@@ -23,6 +29,8 @@ export class KnowledgeFileError extends Error {
 }
 
 const HEADINGS: Record<string, 'zh' | 'en'> = { 中文: 'zh', zh: 'zh', english: 'en', en: 'en' };
+/** Words that mark a sentence as guidance rather than official fact. */
+const GUIDANCE = /usually|as a rule|general guidance|would usually|通常|一般|建议/i;
 
 function describe(error: unknown): string {
   if (error instanceof z.ZodError) {
@@ -66,24 +74,27 @@ export function parseEntry(file: string, text: string): KnowledgeEntry {
   return { ...parsed.data, answer: { zh: answer.zh ?? '', en: answer.en ?? '' } };
 }
 
-export function parseLexicon(file: string, text: string) {
+function parseYamlFile<T>(file: string, text: string, schema: ZodType<T>): T {
   let raw: unknown;
   try {
     raw = parseYaml(text);
   } catch (error) {
     throw new KnowledgeFileError(file, `not valid YAML: ${describe(error)}`);
   }
-  const parsed = lexicon.safeParse(raw);
+  const parsed = schema.safeParse(raw);
   if (!parsed.success) throw new KnowledgeFileError(file, describe(parsed.error));
   return parsed.data;
 }
 
+export const parseLexicon = (file: string, text: string) => parseYamlFile(file, text, lexicon);
+
 /** Loads and cross-checks a knowledge folder; every error names its file. */
 export function loadKnowledge(dir: string): KnowledgeBase {
+  const read = (file: string) => readFileSync(join(dir, file), 'utf8');
   const files = readdirSync(dir)
     .filter((f) => f.endsWith('.md') && !f.startsWith('_') && f !== 'README.md')
     .sort();
-  const entries = files.map((f) => parseEntry(f, readFileSync(join(dir, f), 'utf8')));
+  const entries = files.map((f) => parseEntry(f, read(f)));
   const byId = new Map<string, string>();
   entries.forEach((entry, i) => {
     const file = files[i] ?? '';
@@ -97,30 +108,147 @@ export function loadKnowledge(dir: string): KnowledgeBase {
     }
   });
   const lexiconFile = '_lexicon.yaml';
-  const lexicon = parseLexicon(lexiconFile, readFileSync(join(dir, lexiconFile), 'utf8'));
-  return { entries, lexicon: { ...lexicon, stopwords: withStandardStopwords(lexicon, entries) } };
+  const lex = parseLexicon(lexiconFile, read(lexiconFile));
+  const { sources } = parseYamlFile('_sources.yaml', read('_sources.yaml'), sourcesSchema);
+  const { entities } = parseYamlFile('_entities.yaml', read('_entities.yaml'), entitiesSchema);
+  const { attributes } = parseYamlFile('_attributes.yaml', read('_attributes.yaml'), attributesSchema);
+  const language = parseYamlFile('_language.yaml', read('_language.yaml'), languageSchema);
+  const { intents } = parseYamlFile('_intents.yaml', read('_intents.yaml'), intentsSchema);
+
+  // Cross-references: every id named must exist, with the right kind.
+  const entityIds = new Set<string>();
+  for (const e of entities) {
+    if (entityIds.has(e.id)) throw new KnowledgeFileError('_entities.yaml', `id "${e.id}" appears twice`);
+    entityIds.add(e.id);
+  }
+  const byEntity = new Map(entities.map((e) => [e.id, e]));
+  for (const e of entities) {
+    const where = `entity "${e.id}"`;
+    if (e.topic && !byId.has(e.topic))
+      throw new KnowledgeFileError('_entities.yaml', `${where}: topic "${e.topic}" does not exist`);
+    for (const m of e.members ?? []) {
+      if (!entityIds.has(m))
+        throw new KnowledgeFileError('_entities.yaml', `${where}: member "${m}" is not an entity`);
+    }
+    if (e.type === 'list' && (!e.members || e.complete === undefined))
+      throw new KnowledgeFileError('_entities.yaml', `${where}: a list needs members and complete`);
+  }
+  const attributeIds = new Map(attributes.map((a) => [a.id, a]));
+  for (const a of attributes) {
+    for (const n of a.near) {
+      if (!attributeIds.has(n))
+        throw new KnowledgeFileError('_attributes.yaml', `attribute "${a.id}": near "${n}" does not exist`);
+    }
+    if (!a.published && !a.ask)
+      throw new KnowledgeFileError(
+        '_attributes.yaml',
+        `attribute "${a.id}": an unpublished detail needs "ask"`,
+      );
+  }
+  entries.forEach((entry, i) => {
+    const file = files[i] ?? '';
+    if (!entityIds.has(entry.about))
+      throw new KnowledgeFileError(file, `about "${entry.about}" is not an entity`);
+    for (const s of entry.sources) {
+      if (!sources[s]) throw new KnowledgeFileError(file, `source "${s}" is not in _sources.yaml`);
+    }
+    entry.facts.forEach((f, k) => {
+      const where = `facts[${k}]`;
+      for (const s of f.subject) {
+        if (!entityIds.has(s))
+          throw new KnowledgeFileError(file, `${where}: subject "${s}" is not an entity`);
+      }
+      for (const a of f.attribute) {
+        const attr = attributeIds.get(a);
+        if (!attr)
+          throw new KnowledgeFileError(file, `${where}: attribute "${a}" is not in _attributes.yaml`);
+        if (!attr.published)
+          throw new KnowledgeFileError(file, `${where}: attribute "${a}" is marked unpublished`);
+      }
+      for (const l of f.list ?? []) {
+        if (byEntity.get(l)?.type !== 'list')
+          throw new KnowledgeFileError(file, `${where}: list "${l}" is not a list entity`);
+      }
+      for (const s of f.sources) {
+        if (!sources[s])
+          throw new KnowledgeFileError(file, `${where}: source "${s}" is not in _sources.yaml`);
+      }
+      if (f.sources.every((s) => s === 'inferred'))
+        throw new KnowledgeFileError(
+          file,
+          `${where}: a fact needs a source page (inferred alone is guidance)`,
+        );
+      if (f.sources.includes('inferred') && !(GUIDANCE.test(f.text.zh) && GUIDANCE.test(f.text.en)))
+        throw new KnowledgeFileError(
+          file,
+          `${where}: inferred facts must be phrased as guidance ("usually", "通常", "一般") in both languages`,
+        );
+    });
+  });
+
+  const kb = { entries, lexicon: lex, sources, entities, attributes, language, intents, pinyin: {} };
+  return {
+    ...kb,
+    lexicon: { ...lex, stopwords: withStandardStopwords(kb) },
+    pinyin: pinyinOf(kb),
+  };
+}
+
+/** Every phrase of the knowledge base that matching uses, in any language. */
+function vocabulary(kb: Omit<KnowledgeBase, 'pinyin'>): string[] {
+  return [
+    ...kb.lexicon.synonyms.flat(),
+    ...kb.entries.flatMap((e) => [...e.keywords, e.title.zh, e.title.en]),
+    ...kb.entities.flatMap((e) => [...e.aliases, ...e.weak]),
+    ...kb.attributes.flatMap((a) => a.cues.flatMap((c) => c.phrases)),
+    ...Object.values(kb.language.forms).flat(),
+    ...kb.language.followup,
+    ...kb.language.self,
+  ];
 }
 
 /**
  * Our own stopwords plus the standard English and Chinese lists (stopwords-iso), except any word
- * the knowledge base itself uses in a keyword, title or synonym: "new" stays searchable (new
- * energy), "nine" does not.
+ * the knowledge base itself uses in a keyword, title, synonym, name or cue: "new" stays searchable
+ * (new energy), "nine" does not.
  */
-function withStandardStopwords(lexicon: Lexicon, entries: KnowledgeEntry[]): Lexicon['stopwords'] {
+function withStandardStopwords(kb: Omit<KnowledgeBase, 'pinyin'>): Lexicon['stopwords'] {
   const iso = createRequire(import.meta.url)('stopwords-iso/stopwords-iso.json') as Record<
     'en' | 'zh',
     string[]
   >;
-  const phrases = [
-    ...lexicon.synonyms.flat(),
-    ...entries.flatMap((e) => [...e.keywords, e.title.zh, e.title.en]),
-  ].map((p) => p.toLowerCase());
-  const words = new Set([...phrases.flatMap((p) => p.split(/[^\p{L}\p{N}]+/u)), ...lexicon.keep]);
-  const han = [...phrases, ...lexicon.keep].join(' ');
+  const phrases = vocabulary(kb).map((p) => p.toLowerCase());
+  const words = new Set([...phrases.flatMap((p) => p.split(/[^\p{L}\p{N}]+/u)), ...kb.lexicon.keep]);
+  const han = [...phrases, ...kb.lexicon.keep].join(' ');
   const en = iso.en.filter((w) => !words.has(w) && !w.includes("'"));
   const zh = iso.zh.filter((w) => /^\p{Script=Han}+$/u.test(w) && !han.includes(w));
   return {
-    en: [...new Set([...lexicon.stopwords.en, ...en])],
-    zh: [...new Set([...lexicon.stopwords.zh, ...zh])],
+    en: [...new Set([...kb.lexicon.stopwords.en, ...en])],
+    zh: [...new Set([...kb.lexicon.stopwords.zh, ...zh])],
   };
+}
+
+/**
+ * Pinyin for the Chinese phrases people type in pinyin instead ("gaoji yanxiu ban", "shùzì
+ * jìshù"): toneless, without spaces, ü as v. Phrases of one syllable are left out (too many
+ * words sound alike); where two phrases sound alike, the first (entities before cues) wins.
+ */
+function pinyinOf(kb: Omit<KnowledgeBase, 'pinyin'>): Record<string, string> {
+  const segmenter = new Intl.Segmenter('zh', { granularity: 'word' });
+  const questionWords = kb.entries.flatMap((e) =>
+    e.questions.zh.flatMap((q) =>
+      [...segmenter.segment(q)].filter((s) => s.isWordLike).map((s) => s.segment),
+    ),
+  );
+  const out: Record<string, string> = {};
+  for (const text of [
+    ...vocabulary(kb),
+    ...Object.values(kb.intents).flatMap((i) => i.zh),
+    ...questionWords,
+  ]) {
+    if (!/^\p{Script=Han}{2,}$/u.test(text)) continue;
+    const key = (pinyin(text, { toneType: 'none', type: 'array', v: true }) as string[]).join('');
+    if (/^[a-z]+$/.test(key) && !(key in out)) out[key] = text;
+  }
+  return out;
 }

@@ -5,15 +5,50 @@ const bilingual = z.object({ zh: z.string().trim().min(1), en: z.string().trim()
 const bilingualList = z
   .object({ zh: z.array(z.string().trim().min(1)).min(1), en: z.array(z.string().trim().min(1)).min(1) })
   .strict();
+/** YAML reads 2030 as a number: every phrase is text. */
+const phrase = z.union([z.string(), z.number()]).transform(String);
+const phrases = z.array(phrase);
+const id = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'lower-case words joined by dashes');
+/** One id or several. */
+const ids = z.union([id, z.array(id).min(1)]).transform((v) => (Array.isArray(v) ? v : [v]));
+
+export const ROUNDS = ['first', 'new'] as const;
+export type Round = (typeof ROUNDS)[number];
+
+/** A fact as data: what it is about, what it says, in both languages, and where it comes from. */
+export const fact = z
+  .object({
+    /** The entities it is about (a fact about the plan is also about the new round). */
+    subject: ids,
+    /** What it tells of them: an id of knowledge/_attributes.yaml (or several it answers). */
+    attribute: ids,
+    /** A figure (number), or a date or text (string). */
+    value: z.union([z.number(), z.string()]).optional(),
+    unit: z.enum(['person', 'person-time', 'course', 'base', 'field', 'year']).optional(),
+    /** The source says "about" (约). */
+    approx: z.boolean().default(false),
+    /** Which round of the project it belongs to (none: true of both, like the plan's name). */
+    round: z.enum(ROUNDS).optional(),
+    /** The list entities it names (membership questions are answered from them). */
+    list: ids.optional(),
+    /** Ids of knowledge/_sources.yaml; `inferred` marks guidance no source confirms. */
+    sources: z.array(id).min(1, 'a fact needs at least one source'),
+    text: bilingual,
+  })
+  .strict();
+export type Fact = z.infer<typeof fact>;
 
 export const entryFrontMatter = z
   .object({
-    id: z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'lower-case words joined by dashes'),
+    id,
+    /** The entity this topic is about (the subject a follow-up question refers back to). */
+    about: id,
     title: bilingual,
     questions: bilingualList,
-    keywords: z.array(z.union([z.string(), z.number()]).transform(String)).default([]),
+    keywords: z.array(phrase).default([]),
     related: z.array(z.string()).default([]),
-    source: bilingual,
+    sources: z.array(id).min(1, 'a topic needs at least one source'),
+    facts: z.array(fact).default([]),
   })
   .strict();
 
@@ -22,7 +57,7 @@ export type KnowledgeEntry = z.infer<typeof knowledgeEntry>;
 
 export const lexicon = z
   .object({
-    synonyms: z.array(z.array(z.union([z.string(), z.number()]).transform(String)).min(2)),
+    synonyms: z.array(z.array(phrase).min(2)),
     stopwords: z.object({ en: z.array(z.string()), zh: z.array(z.string()) }).strict(),
     /** Never stopwords, even in the standard lists: they change what is asked ("where"). */
     keep: z.array(z.string()).default([]),
@@ -30,7 +65,149 @@ export const lexicon = z
   .strict();
 export type Lexicon = z.infer<typeof lexicon>;
 
+export const source = z.object({ zh: z.string(), en: z.string(), url: z.string() }).strict();
+export const sources = z.object({ sources: z.record(id, source) }).strict();
+export type Source = z.infer<typeof source>;
+
+export const ENTITY_TYPES = [
+  'project',
+  'round',
+  'document',
+  'list',
+  'subproject',
+  'base-level',
+  'field',
+  'body',
+  'occupation',
+  'place',
+] as const;
+export type EntityType = (typeof ENTITY_TYPES)[number];
+
+export const entity = z
+  .object({
+    id,
+    type: z.enum(ENTITY_TYPES),
+    name: bilingual,
+    aliases: phrases.min(1),
+    /** Aliases that count only while the conversation is about the same `family`. */
+    weak: phrases.default([]),
+    family: id.optional(),
+    /** The topic that answers "what is it?". */
+    topic: id.optional(),
+    round: z.enum(ROUNDS).optional(),
+    /** Lists: the entities named, and whether the source's list is complete (no 等 / "and other"). */
+    members: z.array(id).optional(),
+    complete: z.boolean().optional(),
+    /** What the same words mean when the first round is asked about ("重点领域" of the first round). */
+    firstRound: id.optional(),
+    /** Occupations: what they say of a person, as the triage dialog's answers. */
+    role: z.enum(['professional', 'manager', 'digital', 'other']).optional(),
+    title: z.enum(['junior', 'intermediate', 'associate-senior', 'senior']).optional(),
+    /** Fields: the registration's field option it falls under. */
+    field: z.string().optional(),
+  })
+  .strict();
+export type Entity = z.infer<typeof entity>;
+export const entities = z.object({ entities: z.array(entity) }).strict();
+
+const cueGroup = z.union([
+  phrases.transform((list) => ({ weight: 1, phrases: list })),
+  z.object({ weight: z.number().positive(), phrases }).strict(),
+]);
+export const ATTRIBUTE_TYPES = ['number', 'list', 'date', 'period', 'bodies', 'text'] as const;
+export const attribute = z
+  .object({
+    id,
+    type: z.enum(ATTRIBUTE_TYPES),
+    name: bilingual,
+    /** False: the sources never give this detail (fees, venues…): say so, and where to ask. */
+    published: z.boolean().default(true),
+    ask: bilingual.optional(),
+    /** What to say instead of "the sources do not give …" (admission: never promised). */
+    say: bilingual.optional(),
+    near: z.array(id).default([]),
+    /** True of the whole project: a thing without a fact of its own takes the project's ("how to take part"). */
+    general: z.boolean().default(false),
+    /** A total over a round: an average of it is per year of the round. */
+    total: z.boolean().default(false),
+    /** Asks what a thing is about: where it has no fact of its own, its topic answers. */
+    describes: z.boolean().default(false),
+    cues: z.array(cueGroup).min(1),
+  })
+  .strict();
+export type Attribute = z.infer<typeof attribute>;
+export const attributes = z.object({ attributes: z.array(attribute) }).strict();
+
+export const FORMS = [
+  'count',
+  'list',
+  'when',
+  'who',
+  'yesno',
+  'why',
+  'how',
+  'what',
+  'compare',
+  'difference',
+  'sum',
+  'ratio',
+  'share',
+  'average',
+  'fit',
+] as const;
+export type Form = (typeof FORMS)[number];
+export const language = z
+  .object({
+    forms: z
+      .object(Object.fromEntries(FORMS.map((f) => [f, phrases])) as Record<Form, typeof phrases>)
+      .strict(),
+    followup: phrases,
+    sameround: phrases,
+    self: phrases,
+    ask: phrases,
+    instruction: phrases,
+    joiners: phrases,
+  })
+  .strict();
+export type Language = z.infer<typeof language>;
+
+export const intent = z
+  .object({ closed: z.boolean().default(false), zh: phrases.min(1), en: phrases.min(1) })
+  .strict();
+export const INTENTS = [
+  'register',
+  'triage',
+  'human',
+  'back-to-bot',
+  'cancel',
+  'back',
+  'help',
+  'skip',
+  'greeting',
+  'thanks',
+  'lang-en',
+  'lang-zh',
+  'question',
+  'other',
+] as const;
+export type IntentId = (typeof INTENTS)[number];
+export const intents = z
+  .object({
+    intents: z
+      .object(Object.fromEntries(INTENTS.map((i) => [i, intent])) as Record<IntentId, typeof intent>)
+      .strict(),
+  })
+  .strict();
+export type Intents = z.infer<typeof intents>['intents'];
+
 export interface KnowledgeBase {
   entries: KnowledgeEntry[];
   lexicon: Lexicon;
+  sources: Record<string, Source>;
+  entities: Entity[];
+  attributes: Attribute[];
+  language: Language;
+  intents: Intents;
+  /** Pinyin (toneless, no spaces) of the Chinese phrases above, made at build time: "gaojiyanxiu" → 高级研修. */
+  pinyin: Record<string, string>;
 }

@@ -3,7 +3,7 @@
  * computed from the stored state and written back only if nobody changed it meanwhile (optimistic
  * concurrency); on a conflict the message is applied again to the newer state.
  */
-import { isBack, isCancel, isHelp, isSkip, looksLikeQuestion } from '../intents.ts';
+import { choiceId, parseChoice } from '../turn/choice-id.ts';
 import type {
   Choice,
   DialogState,
@@ -14,6 +14,7 @@ import type {
   RegistrationStore,
   StoredDialog,
   Turn,
+  TurnStart,
 } from '../types.ts';
 import { FLOWS, type FlowDef, type FlowId, recommend, type StepDef, YES_NO } from './flows.ts';
 import { fill, dialogText as T } from './messages.ts';
@@ -31,12 +32,18 @@ export interface DialogDeps {
   registrations: RegistrationStore;
   /** Answers a question asked mid-dialog, or undefined when it is not a confident question. */
   answer: (text: string, lang: Lang) => Turn | undefined;
+  /** A dialog's control word in a typed answer ("cancel", "上一步", "跳过"), if that is all it says. */
+  control: (text: string) => DialogControl | undefined;
+  /** Does a typed text read as a question (rather than a name, an employer or a title)? */
+  asks: (text: string) => boolean;
   /** Unfinished dialogs expire after this long (default 7 days). */
   ttlMs?: number;
   /** Registrations are deleted this many days after their last update (told in the consent notice). */
   retentionDays?: number;
   now?: () => Date;
 }
+
+export type DialogControl = 'cancel' | 'back' | 'help' | 'skip';
 
 /** What the dialog turn consumed, so the caller can keep personal data out of the log. */
 export interface DialogTurn extends Turn {
@@ -69,16 +76,18 @@ export function createDialogEngine(deps: DialogDeps) {
 
   function stepChoices(step: StepDef, state: DialogState, lang: Lang): Choice[] {
     const choices: Choice[] = (step.options ?? []).map((o) => ({
-      id: `d:${step.id}:${o.id}`,
+      id: choiceId.dialog(step.id, o.id),
       label: o[lang],
     }));
     const canSkip = step.optional || (!step.required && state.attempts >= MAX_TRIES);
-    if (canSkip) choices.push({ id: `d:${step.id}:skip`, label: T.skip[lang] });
-    if (state.attempts >= MAX_TRIES) choices.push({ id: `d:${step.id}:help`, label: T.help[lang] });
+    if (canSkip) choices.push({ id: choiceId.dialog(step.id, 'skip'), label: T.skip[lang] });
+    if (state.attempts >= MAX_TRIES)
+      choices.push({ id: choiceId.dialog(step.id, 'help'), label: T.help[lang] });
     const first = stepsOf(FLOWS[state.flow], state.data)[0]?.id === step.id;
-    if (!first && state.flow !== 'forget') choices.push({ id: `d:${step.id}:back`, label: T.back[lang] });
+    if (!first && state.flow !== 'forget')
+      choices.push({ id: choiceId.dialog(step.id, 'back'), label: T.back[lang] });
     if (state.flow === 'register' && !step.stop)
-      choices.push({ id: `d:${step.id}:cancel`, label: T.cancel[lang] });
+      choices.push({ id: choiceId.dialog(step.id, 'cancel'), label: T.cancel[lang] });
     return choices;
   }
 
@@ -91,12 +100,12 @@ export function createDialogEngine(deps: DialogDeps) {
     const steps = editable(state);
     const lines = steps.map((s) => `• ${fieldLabel(s, lang)}: ${show(s, state.data[s.id], lang)}`);
     const choices: Choice[] = [
-      { id: 'd:review:confirm', label: T.confirm[lang] },
+      { id: choiceId.dialog('review', 'confirm'), label: T.confirm[lang] },
       ...steps.map((s) => ({
-        id: `d:review:edit:${s.id}`,
+        id: choiceId.dialog('review', 'edit', s.id),
         label: `${T.edit[lang]}: ${fieldLabel(s, lang)}`,
       })),
-      { id: 'd:review:cancel', label: T.cancel[lang] },
+      { id: choiceId.dialog('review', 'cancel'), label: T.cancel[lang] },
     ];
     return dialogTurn(lang, 'confirm', [
       { text: `${T.review[lang]}\n${lines.join('\n')}\n\n${T.reviewHint[lang]}`, choices },
@@ -131,8 +140,8 @@ export function createDialogEngine(deps: DialogDeps) {
       {
         text: [...lead, text].join('\n\n'),
         choices: [
-          { id: 'd:replace:yes', label: T.replaceYes[lang] },
-          { id: 'd:replace:no', label: T.replaceNo[lang] },
+          { id: choiceId.dialog('replace', 'yes'), label: T.replaceYes[lang] },
+          { id: choiceId.dialog('replace', 'no'), label: T.replaceNo[lang] },
         ],
       },
     ]);
@@ -192,18 +201,17 @@ export function createDialogEngine(deps: DialogDeps) {
 
   function transition(state: DialogState, input: DialogInput, lang: Lang): Outcome {
     const text = input.text?.trim() ?? '';
-    const parts = input.choice?.split(':') ?? [];
-    const [prefix, choiceStep, value, extra] = parts;
-    const choice = prefix === 'd' ? { step: choiceStep ?? '', value: value ?? '', extra } : undefined;
+    const pressed = input.choice ? parseChoice(input.choice) : undefined;
+    const choice = pressed?.kind === 'dialog' ? pressed : undefined;
+    const control = !input.choice && text ? deps.control(text) : undefined;
 
     if (input.choice && !choice) return { kind: 'save', state, lead: [T.staleMenu[lang]] };
-    if (state.flow === 'forget' && (choice?.value === 'cancel' || (!choice && isCancel(text)))) {
+    if (state.flow === 'forget' && (choice?.value === 'cancel' || control === 'cancel')) {
       return { kind: 'finish', state: { ...state, data: { ...state.data, confirm: 'no' } } };
     }
-    if (choice?.value === 'cancel' || (!choice && isCancel(text)))
-      return { kind: 'end', text: T.cancelled[lang] };
+    if (choice?.value === 'cancel' || control === 'cancel') return { kind: 'end', text: T.cancelled[lang] };
     if (choice && choice.step !== state.step) return { kind: 'save', state, lead: [T.staleMenu[lang]] };
-    if ((choice?.value === 'back' || (!choice && isBack(text))) && state.flow !== 'forget') {
+    if ((choice?.value === 'back' || control === 'back') && state.flow !== 'forget') {
       return { kind: 'save', state: previous(state) };
     }
 
@@ -227,7 +235,7 @@ export function createDialogEngine(deps: DialogDeps) {
     const step = stepDef(state);
     if (!step) return { kind: 'end', text: T.cancelled[lang] };
     const canSkip = step.optional || (!step.required && state.attempts >= MAX_TRIES);
-    if (choice?.value === 'help' || (!choice && isHelp(text)))
+    if (choice?.value === 'help' || control === 'help')
       return { kind: 'save', state, lead: [T.stepHelp[lang]] };
     if (choice?.value === 'skip') {
       return canSkip
@@ -250,10 +258,10 @@ export function createDialogEngine(deps: DialogDeps) {
     }
     const option = step.options && matchOption(step.options, text);
     if (option) return accept(state, step, option.id, lang);
-    if (isSkip(text) && canSkip) return accept(state, step, null, lang);
+    if (control === 'skip' && canSkip) return accept(state, step, null, lang);
     // A question typed instead of an answer is answered, and the step asked again, but only when
     // it is phrased as one: an employer may be called 中国科学院, a title 高级.
-    if (looksLikeQuestion(text)) {
+    if (deps.asks(text)) {
       const q = question(state, text, lang);
       if (q) return q;
     }
@@ -367,12 +375,10 @@ export function createDialogEngine(deps: DialogDeps) {
     ].join('\n');
     const choices: Choice[] = [
       ...picks.map((p) => ({
-        id: ['start', 'register', p, state.data.title ?? '', state.data.field ?? '']
-          .join(':')
-          .replace(/:+$/, ''),
+        id: choiceId.start('register', [p, state.data.title, state.data.field]),
         label: fill(T.preRegisterFor[lang], { subproject: SUBPROJECTS.find((s) => s.id === p)?.[lang] ?? p }),
       })),
-      { id: 'topic:how-to-take-part', label: T.noThanks[lang] },
+      { id: choiceId.topic('how-to-take-part'), label: T.noThanks[lang] },
     ];
     return {
       replies: [{ text, choices }],
@@ -393,10 +399,21 @@ export function createDialogEngine(deps: DialogDeps) {
     lang?: Lang;
     handoff?: HandoffCase;
     expiredNotice?: (lang: Lang) => string;
+    context?: TurnStart['context'];
   }> {
-    const { fresh, dialog: stored, lang, handoff } = await deps.dialogs.begin(conversationId, deliveryId);
+    const {
+      fresh,
+      dialog: stored,
+      lang,
+      handoff,
+      context,
+    } = await deps.dialogs.begin(conversationId, deliveryId);
     if (!fresh) return { duplicate: true };
-    const chosen = { ...(lang ? { lang } : {}), ...(handoff ? { handoff } : {}) };
+    const chosen = {
+      ...(lang ? { lang } : {}),
+      ...(handoff ? { handoff } : {}),
+      ...(context ? { context } : {}),
+    };
     if (!stored) return chosen;
     if (now().getTime() - stored.updatedAt.getTime() <= ttl) return { ...chosen, stored };
     await deps.dialogs.remove(conversationId, stored.version);
@@ -526,8 +543,11 @@ export function createDialogEngine(deps: DialogDeps) {
 
   /** A dialog button pressed when no dialog is waiting: a late second confirm, or a stale menu. */
   async function alreadyDone(conversationId: string, lang: Lang, choice?: string): Promise<Turn> {
+    const parsed = choice === undefined ? undefined : parseChoice(choice);
     const confirming =
-      choice === undefined || choice === 'd:review:confirm' || choice.startsWith('d:replace:');
+      parsed === undefined ||
+      (parsed.kind === 'dialog' &&
+        ((parsed.step === 'review' && parsed.value === 'confirm') || parsed.step === 'replace'));
     const latest = confirming ? (await deps.registrations.list(conversationId))[0] : undefined;
     return latest
       ? endTurn(lang, fill(T.alreadyConfirmed[lang], { ref: latest.reference }))

@@ -3,6 +3,7 @@ import * as initial from './2026-11-27T0800-initial.ts';
 import * as dialogs from './2026-11-27T1000-dialogs-registrations.ts';
 import * as deliveries from './2026-11-27T1200-deliveries.ts';
 import * as handoffs from './2026-11-27T1400-handoffs.ts';
+import * as contexts from './2026-12-05T0900-contexts.ts';
 
 /** Every migration, by name. Static imports so Workers (no file system) see the same list. */
 export const migrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-27T1000-dialogs-registrations': dialogs,
   '2026-11-27T1200-deliveries': deliveries,
   '2026-11-27T1400-handoffs': handoffs,
+  '2026-12-05T0900-contexts': contexts,
 };
