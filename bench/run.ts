@@ -1,4 +1,4 @@
-// `npm run bench`: retrieval latency on the real and on a generated 1,000-entry knowledge base,
+// `npm run bench`: the answering path (understanding.ts), retrieval latency on the real and on a generated 1,000-entry knowledge base,
 // POST /api/chat throughput against a bare Hono route, dialog steps, then Telegram end to end
 // (telegram.ts), /kup stats (stats.ts) and the Worker against Node (worker.ts). Each part runs in a
 // process of its own; BENCH_ONLY=<part> runs one.
@@ -18,6 +18,7 @@ import { generatedKnowledgeBase } from './generated-kb.ts';
 import { percentile } from './paced.ts';
 import { statsBench } from './stats.ts';
 import { telegramBench } from './telegram.ts';
+import { understandingBench } from './understanding.ts';
 import { workerBench } from './worker.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
@@ -199,7 +200,7 @@ async function dialogBench(answersPerSecond: number) {
   await rt.close();
 }
 
-const PARTS = ['retrieval', 'http', 'telegram', 'stats', 'worker'] as const;
+const PARTS = ['understanding', 'retrieval', 'http', 'telegram', 'stats', 'worker'] as const;
 const only = process.env.BENCH_ONLY;
 if (only === undefined) {
   // Each part in a process of its own, one after another: what one part leaves behind (a generated
@@ -216,7 +217,9 @@ if (only === undefined) {
   }
 } else {
   if (!process.env.BENCH_PART) console.log(`node ${process.version}, ${seconds} s per load run\n`);
-  if (only === 'retrieval') {
+  if (only === 'understanding') {
+    understandingBench();
+  } else if (only === 'retrieval') {
     const real = timeSearch(knowledgeBase, 'real knowledge base');
     const big = timeSearch(generatedKnowledgeBase(1_000), 'generated knowledge base');
     console.log(`ratio p99 generated : real = ${(big.p99 / real.p99).toFixed(2)}`);

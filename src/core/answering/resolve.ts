@@ -8,7 +8,7 @@
 import type { Attribute, Entity, Form, KnowledgeEntry, Round } from '../../knowledge/schema.ts';
 import { recommend } from '../dialog/flows.ts';
 import type { ConversationSubject } from '../types.ts';
-import type { Analysis, Clause } from '../understanding/analyze.ts';
+import { type Analysis, type Clause, MAX_QUESTIONS } from '../understanding/analyze.ts';
 import type { FactRef, Facts } from './facts.ts';
 
 export type Verdict = 'yes' | 'no';
@@ -117,7 +117,7 @@ export function createResolver(
     // What the message said before its question ("…we'd like our centre to become a national base.
     // Who approves that?") is what a question that names nothing refers to.
     prev = backgroundOf(analysis);
-    for (const clause of analysis.clauses.slice(0, 8)) {
+    for (const clause of analysis.clauses.slice(0, MAX_QUESTIONS)) {
       weight += clause.weight;
       unexplained += clause.unexplained;
       // A question about what suits the writer is answered by the persona (unless it names its own subject).

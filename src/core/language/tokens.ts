@@ -89,6 +89,10 @@ export function createTokenizer(options: TokenizerOptions = {}) {
 
   /** Repairs of words seen before (bounded: cleared when full). */
   const repaired = new Map<string, string[]>();
+  /** Words a message may have repaired: past this, the rest are taken as written (a 4,000-character
+   * message of invented words costs the same as a short one). */
+  const MAX_REPAIRS = 64;
+  let repairsLeft = MAX_REPAIRS;
 
   /**
    * A typo corrected to the knowledge base's vocabulary; the word itself when nothing is close.
@@ -169,6 +173,8 @@ export function createTokenizer(options: TokenizerOptions = {}) {
   function repair(word: string): string[] {
     const known = repaired.get(word);
     if (known) return known;
+    if (repairsLeft <= 0) return [word];
+    repairsLeft--;
     let out: string[];
     if (words.has(word) || !ALPHA.test(word)) out = [word];
     else {
@@ -186,6 +192,7 @@ export function createTokenizer(options: TokenizerOptions = {}) {
 
   return {
     tokenize(input: string): Tokens {
+      repairsLeft = MAX_REPAIRS;
       const text = normalizeText(input, toSimplified);
       const acronyms = new Set(
         (input.normalize('NFKC').match(/\b[A-Z]{2,}\b/g) ?? []).map((w) => w.toLowerCase()),
@@ -216,11 +223,17 @@ export function createTokenizer(options: TokenizerOptions = {}) {
     },
     /** A phrase of the knowledge base as token keys (no repairs: phrases are written correctly). */
     keys(phrase: string): string[] {
+      return this.plain(phrase).map((t) => t.key);
+    },
+    /** The knowledge base's own texts as tokens, without repairs (they are written correctly). */
+    plain(phrase: string): Token[] {
       const text = normalizeText(phrase, toSimplified);
-      const out: string[] = [];
+      const out: Token[] = [];
       for (const m of text.matchAll(PIECE)) {
-        if (m[1]) out.push(m[1]);
-        else if (m[2]) out.push(stem(m[2]));
+        const start = m.index ?? 0;
+        const end = start + m[0].length;
+        if (m[1]) out.push({ key: m[1], text: m[1], han: true, start, end });
+        else if (m[2]) out.push({ key: stem(m[2]), text: m[2], han: false, start, end });
       }
       return out;
     },

@@ -9,7 +9,7 @@ import { createComposer } from '../answering/compose.ts';
 import { messages } from '../messages.ts';
 import type { Retriever } from '../retriever.ts';
 import type { Choice, Lang, Turn } from '../types.ts';
-import type { Understood } from '../understanding/understand.ts';
+import { SEARCHED, type Understood } from '../understanding/understand.ts';
 import { choiceId } from './choice-id.ts';
 import { makeTurn, type Render } from './render.ts';
 
@@ -54,7 +54,7 @@ export function createAnswerStep(deps: {
 
   /** "Not sure": the closest topic first (when it is close), then the main topics. */
   function notSure(lang: Lang, text: string, offer: string[] = []): Turn {
-    const best = text ? deps.retriever.search(text, 1)[0] : undefined;
+    const best = text ? deps.retriever.search(text.slice(0, SEARCHED), 1)[0] : undefined;
     const ids = [
       ...new Set([
         ...offer,

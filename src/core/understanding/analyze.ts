@@ -80,6 +80,8 @@ export interface Analysis {
 }
 
 const HAN_WEIGHT = 0.5;
+/** A reply answers at most this many questions of one message. */
+export const MAX_QUESTIONS = 8;
 /** Entity types a question can be about (the others are members of lists, or occupations). */
 const SUBJECTS: ReadonlySet<string> = new Set([
   'project',
@@ -289,6 +291,8 @@ export function createUnderstanding(
       );
     const candidates: Clause[] = [];
     for (const s of sentences) {
+      // Enough questions for one reply: the rest of a very long message is not read for more.
+      if (clauses.length >= MAX_QUESTIONS) break;
       const cueKinds = kinds(s.start, s.end);
       const instruction = cueKinds.has('instruction');
       if (instruction) instructs = true;
@@ -344,7 +348,7 @@ export function createUnderstanding(
       clauses,
       background: background.filter((c) => !clauses.includes(c)),
       sentences: sentences.map((s) => ({ start: s.start, end: s.end })),
-      parts: cutAtCommas(tk, sentences),
+      parts: cutAtCommas(tk),
       ...(personaMentions.length || (fit && aboutSelf) ? { persona: personaOf(personaMentions) } : {}),
       instructs,
       refersBack: cues.some((c) => c.values.includes('followup') || c.values.includes('sameround')),
@@ -577,18 +581,15 @@ interface Span {
   question: boolean;
 }
 
-/** Sentences cut at commas and colons too. */
-function cutAtCommas(tk: Tokens, sentences: Span[]): Array<{ start: number; end: number }> {
+/** The message cut at every boundary (commas and colons too), in one pass. */
+function cutAtCommas(tk: Tokens): Array<{ start: number; end: number }> {
   const out: Array<{ start: number; end: number }> = [];
-  for (const s of sentences) {
-    let start = s.start;
-    for (const b of tk.boundaries) {
-      if (b.hard || b.at <= start || b.at >= s.end) continue;
-      out.push({ start, end: b.at });
-      start = b.at;
-    }
-    out.push({ start, end: s.end });
+  let start = 0;
+  for (const b of tk.boundaries) {
+    if (b.at > start) out.push({ start, end: b.at });
+    start = Math.max(start, b.at);
   }
+  if (tk.tokens.length > start) out.push({ start, end: tk.tokens.length });
   return out;
 }
 

@@ -30,7 +30,7 @@ const OPEN = 0.6;
 /** A closed intent's closest example must be this similar. */
 const CLOSED = 0.75;
 const MAX_CLOSED_TOKENS = 12;
-const EPOCHS = 30;
+const EPOCHS = 15;
 const RATE = 0.3;
 
 export function createIntentClassifier(
@@ -67,18 +67,18 @@ export function createIntentClassifier(
     (Object.keys(kb.intents) as IntentId[])
       .filter((id) => id !== 'question')
       .flatMap((id) => [...kb.intents[id].zh, ...kb.intents[id].en])
-      .map((t) => features(tokenizer.tokenize(t).tokens).join('|')),
+      .map((t) => features(tokenizer.plain(t)).join('|')),
   );
   for (const id of Object.keys(kb.intents) as IntentId[]) {
     const intent = kb.intents[id];
     let texts = [...intent.zh, ...intent.en];
     if (id === 'question') {
       texts.push(...kb.entries.flatMap((e) => [...e.questions.zh, ...e.questions.en]));
-      texts = texts.filter((t) => !requests.has(features(tokenizer.tokenize(t).tokens).join('|')));
+      texts = texts.filter((t) => !requests.has(features(tokenizer.plain(t)).join('|')));
     }
     for (const t of texts) {
       labels.push(id);
-      sets.push(features(tokenizer.tokenize(t).tokens));
+      sets.push(features(tokenizer.plain(t)));
     }
   }
   // Rare features weigh more (inverse document frequency over all examples).

@@ -22,8 +22,13 @@ export interface Understood {
 
 /** Intents that one sentence of a longer message can carry ("…I'd like to sign up. Thanks!"). */
 const SENTENCE_INTENTS: ReadonlySet<IntentId> = new Set(['register', 'human']);
+/** A question searched for its closest topic is at most this long (questions are short; the search
+ * is the one step whose cost grows with the text). */
+export const SEARCHED = 500;
 /** Longer than this (tokens: words, or Chinese characters), a text is a letter, not a command. */
 const WHOLE_MESSAGE_TOKENS = 30;
+/** The sentences and clauses of a long message looked at for a request (requests come early). */
+const MAX_PARTS = 16;
 /** One sentence of a letter must be this clearly a request. */
 const SENTENCE_CONFIDENCE = 0.85;
 
@@ -42,7 +47,7 @@ export function createUnderstand(
   const intents = createIntentClassifier(kb, understanding.tokenizer, understanding.tables.entityTable);
   const facts = createFacts(kb);
   const retrieve = (text: string): { entry: KnowledgeEntry; confidence: number } | undefined => {
-    const hit = retriever.search(text, 1)[0];
+    const hit = retriever.search(text.slice(0, SEARCHED), 1)[0];
     return hit && hit.confidence >= threshold ? hit : undefined;
   };
   const resolver = createResolver(facts, retrieve);
@@ -57,7 +62,7 @@ export function createUnderstand(
       const whole = intents.classify(analysis.tokens);
       if (whole || analysis.parts.length < 2) return whole;
     }
-    for (const s of analysis.parts) {
+    for (const s of analysis.parts.slice(0, MAX_PARTS)) {
       if (s.end - s.start > WHOLE_MESSAGE_TOKENS) continue;
       const guess = intents.classify(analysis.tokens, s.start, s.end);
       if (guess && SENTENCE_INTENTS.has(guess.intent) && guess.confidence >= SENTENCE_CONFIDENCE)
