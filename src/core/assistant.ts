@@ -324,7 +324,7 @@ export function createAssistant(deps: AssistantDeps) {
     const lang =
       msg.lang ??
       (dialog ? loaded.lang : await storedLanguage(msg.conversationId)) ??
-      (asks ? detectLanguage(text) : undefined) ??
+      (asks ? (understood?.analysis.lang ?? detectLanguage(text)) : undefined) ??
       loaded.stored?.state.lang ??
       msg.langHint ??
       'zh';

@@ -61,8 +61,8 @@ export const answerText = {
     en: 'The published sources say nothing about {what}. Please ask {ask}.',
   },
   notForNewRound: {
-    zh: '公开资料没有给出新一轮的{what}（{subject}）；第一轮（2011—2020年）的数字不能当作新一轮的。建议向{ask}咨询。',
-    en: "The published sources give no figure for the new round's {what} ({subject}); the first round's (2011–2020) figures are not the new round's. Please ask {ask}.",
+    zh: '公开资料没有给出新一轮的这项数字或名单（{what}）：这只有第一轮（2011—2020年）的，而第一轮的数字不能当作新一轮的。建议向{ask}咨询。',
+    en: "The published sources give no such figure or list for the new round ({what}): only the first round (2011–2020) has one, and the first round's figures are not the new round's. Please ask {ask}.",
   },
   thatDetail: { zh: '这项具体信息', en: 'that detail' },
   defaultAsk: { zh: '省级人力资源社会保障部门', en: 'your provincial HR department' },

@@ -132,7 +132,7 @@ export function createTokenizer(options: TokenizerOptions = {}) {
     best[0] = { pieces: [], score: 0 };
     for (let i = 0; i < n; i++) {
       const before = best[i];
-      if (!before || before.pieces.length >= 8) continue;
+      if (!before || before.pieces.length >= 12) continue;
       for (let j = i + 1; j <= Math.min(n, i + 20); j++) {
         const piece = word.slice(i, j);
         if (!words.has(piece) || (piece.length === 1 && piece !== 'a' && piece !== 'i')) continue;

@@ -344,7 +344,7 @@ export function createUnderstanding(
     return {
       text: tk.text,
       tokens,
-      lang: detectLanguage(input),
+      lang: languageOf(tokens) ?? detectLanguage(input),
       clauses,
       background: background.filter((c) => !clauses.includes(c)),
       sentences: sentences.map((s) => ({ start: s.start, end: s.end })),
@@ -579,6 +579,21 @@ interface Span {
   start: number;
   end: number;
   question: boolean;
+}
+
+/**
+ * Chinese when its characters outweigh its Latin words once pinyin has become characters ("shuzi
+ * jishu gongchengshi…" is Chinese); undefined for a message of neither.
+ */
+function languageOf(tokens: Token[]): Lang | undefined {
+  let han = 0;
+  let latin = 0;
+  for (const t of tokens) {
+    if (t.han) han++;
+    else if (/\p{L}/u.test(t.text)) latin++;
+  }
+  if (!han && !latin) return undefined;
+  return han >= latin ? 'zh' : 'en';
 }
 
 /** The message cut at every boundary (commas and colons too), in one pass. */
