@@ -310,21 +310,22 @@ export function createAssistant(deps: AssistantDeps) {
       loaded.context && now().getTime() - loaded.context.at.getTime() <= contextTtl
         ? loaded.context
         : undefined;
-    // Understand: what the words ask (pure computation, no I/O).
-    const understood = isQuestion && text ? understanding.understand(text, fresh?.subject) : undefined;
-    const intent = understood?.intent?.intent;
+    // Understand: what the words say and ask (pure computation, no I/O); the answer's parts only
+    // where there is no dialog waiting for an answer to a step.
+    const reading = isQuestion && text ? understanding.read(text) : undefined;
+    const intent = reading?.intent?.intent;
     // The language of the message, unless the user chose one; mid-dialog, answers to a step
     // ("Li Na", "中国科学院") keep the dialog's language, questions and requests get their own.
     const asks =
       isQuestion &&
       (!loaded.stored ||
-        understood?.analysis.clauses.some((c) => c.asks) ||
+        reading?.analysis.clauses.some((c) => c.asks) ||
         intent === 'register' ||
         intent === 'triage');
     const lang =
       msg.lang ??
       (dialog ? loaded.lang : await storedLanguage(msg.conversationId)) ??
-      (asks ? (understood?.analysis.lang ?? detectLanguage(text)) : undefined) ??
+      (asks ? (reading?.analysis.lang ?? detectLanguage(text)) : undefined) ??
       loaded.stored?.state.lang ??
       msg.langHint ??
       'zh';
@@ -352,7 +353,8 @@ export function createAssistant(deps: AssistantDeps) {
       } else if (text.startsWith('/')) {
         const [name, arg] = parseCommand(text);
         result = await commands.command(msg, name, arg, lang);
-      } else if (understood) {
+      } else if (reading) {
+        const understood = understanding.understand(text, fresh?.subject);
         result = await route(msg, text, understood, lang, fresh?.subject);
         if (result.meta.kind === 'answer' || result.meta.kind === 'fallback')
           await remember(msg.conversationId, understood.resolution.subject, fresh);

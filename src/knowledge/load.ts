@@ -186,16 +186,43 @@ export function loadKnowledge(dir: string): KnowledgeBase {
     });
   });
 
-  const kb = { entries, lexicon: lex, sources, entities, attributes, language, intents, pinyin: {} };
+  const kb = {
+    entries,
+    lexicon: lex,
+    sources,
+    entities,
+    attributes,
+    language,
+    intents,
+    pinyin: {},
+    charPinyin: {},
+  };
   return {
     ...kb,
     lexicon: { ...lex, stopwords: withStandardStopwords(kb) },
     pinyin: pinyinOf(kb),
+    charPinyin: charPinyinOf(kb),
   };
 }
 
+/** The toneless pinyin of every Chinese character of the knowledge base's phrases and texts. */
+function charPinyinOf(kb: Omit<KnowledgeBase, 'pinyin' | 'charPinyin'>): Record<string, string> {
+  const texts = [
+    ...vocabulary(kb),
+    ...kb.entries.flatMap((e) => [e.answer.zh, ...e.questions.zh, ...e.facts.map((f) => f.text.zh)]),
+    ...Object.values(kb.intents).flatMap((i) => i.zh),
+  ];
+  const chars = [...new Set(texts.join('').match(/\p{Script=Han}/gu) ?? [])].sort();
+  const out: Record<string, string> = {};
+  for (const ch of chars) {
+    const p = pinyin(ch, { toneType: 'none', v: true });
+    if (/^[a-z]+$/.test(p)) out[ch] = p;
+  }
+  return out;
+}
+
 /** Every phrase of the knowledge base that matching uses, in any language. */
-function vocabulary(kb: Omit<KnowledgeBase, 'pinyin'>): string[] {
+function vocabulary(kb: Omit<KnowledgeBase, 'pinyin' | 'charPinyin'>): string[] {
   return [
     ...kb.lexicon.synonyms.flat(),
     ...kb.entries.flatMap((e) => [...e.keywords, e.title.zh, e.title.en]),
@@ -212,7 +239,7 @@ function vocabulary(kb: Omit<KnowledgeBase, 'pinyin'>): string[] {
  * the knowledge base itself uses in a keyword, title, synonym, name or cue: "new" stays searchable
  * (new energy), "nine" does not.
  */
-function withStandardStopwords(kb: Omit<KnowledgeBase, 'pinyin'>): Lexicon['stopwords'] {
+function withStandardStopwords(kb: Omit<KnowledgeBase, 'pinyin' | 'charPinyin'>): Lexicon['stopwords'] {
   const iso = createRequire(import.meta.url)('stopwords-iso/stopwords-iso.json') as Record<
     'en' | 'zh',
     string[]
@@ -233,7 +260,7 @@ function withStandardStopwords(kb: Omit<KnowledgeBase, 'pinyin'>): Lexicon['stop
  * jìshù"): toneless, without spaces, ü as v. Phrases of one syllable are left out (too many
  * words sound alike); where two phrases sound alike, the first (entities before cues) wins.
  */
-function pinyinOf(kb: Omit<KnowledgeBase, 'pinyin'>): Record<string, string> {
+function pinyinOf(kb: Omit<KnowledgeBase, 'pinyin' | 'charPinyin'>): Record<string, string> {
   const segmenter = new Intl.Segmenter('zh', { granularity: 'word' });
   const questionWords = kb.entries.flatMap((e) =>
     e.questions.zh.flatMap((q) =>

@@ -210,4 +210,6 @@ export interface KnowledgeBase {
   intents: Intents;
   /** Pinyin (toneless, no spaces) of the Chinese phrases above, made at build time: "gaojiyanxiu" → 高级研修. */
   pinyin: Record<string, string>;
+  /** The pinyin of each character the knowledge base uses (a homophone typed for it is read as it). */
+  charPinyin: Record<string, string>;
 }

@@ -32,6 +32,35 @@ export function createFacts(kb: KnowledgeBase) {
     }
   }
   const entities = new Map(kb.entities.map((e) => [e.id, e]));
+  // Lookups the answering path makes for every question, made once.
+  const group = <K, V>(pairs: Array<[K, V]>) => {
+    const map = new Map<K, V[]>();
+    for (const [k, v] of pairs) map.set(k, [...(map.get(k) ?? []), v]);
+    return map;
+  };
+  const byValue = group(
+    all.flatMap(
+      (r): Array<[number, FactRef]> =>
+        typeof r.fact.value === 'number' && r.fact.round !== 'first' ? [[r.fact.value, r]] : [],
+    ),
+  );
+  const byAttribute = group(all.flatMap((r) => r.fact.attribute.map((a): [string, FactRef] => [a, r])));
+  const listOwners = new Map(
+    [
+      ...group(
+        all.flatMap((r) =>
+          (r.fact.list ?? []).flatMap((l) =>
+            r.fact.subject
+              .filter((s) => entities.get(s)?.type === 'subproject' || entities.get(s)?.type === 'round')
+              .map((s): [string, string] => [l, s]),
+          ),
+        ),
+      ),
+    ].map(([l, owners]) => [l, [...new Set(owners)]]),
+  );
+  const listsOfMember = group(
+    kb.entities.flatMap((e) => (e.members ?? []).map((m): [string, typeof e] => [m, e])),
+  );
   const attributes = new Map(kb.attributes.map((a) => [a.id, a]));
   const topics = new Map(kb.entries.map((e) => [e.id, e]));
 
@@ -62,32 +91,22 @@ export function createFacts(kb: KnowledgeBase) {
   return {
     lookup,
     /** Facts whose figure is one of these ("the 900k programme"). */
-    withValue: (values: number[]): FactRef[] =>
-      all.filter(
-        (r) => typeof r.fact.value === 'number' && values.includes(r.fact.value) && r.fact.round !== 'first',
-      ),
+    withValue: (values: number[]): FactRef[] => values.flatMap((v) => byValue.get(v) ?? []),
     /** The subjects whose facts answer an attribute, when they all share one fact's subjects. */
     ownersOf(attribute: string, round: Round | undefined): string[] {
-      const refs = all.filter(
-        (r) => r.fact.attribute.includes(attribute) && (!round || !r.fact.round || r.fact.round === round),
+      const refs = (byAttribute.get(attribute) ?? []).filter(
+        (r) => !round || !r.fact.round || r.fact.round === round,
       );
       return refs.length === 1 ? [refs[0]?.fact.subject[0] as string] : [];
     },
     /** The things whose facts name a list (the digital technology engineer project for its fields). */
-    ownersOfList: (list: string): string[] =>
-      all
-        .filter((r) => r.fact.list?.includes(list))
-        .flatMap((r) =>
-          r.fact.subject.filter(
-            (s) => entities.get(s)?.type === 'subproject' || entities.get(s)?.type === 'round',
-          ),
-        ),
+    ownersOfList: (list: string): string[] => listOwners.get(list) ?? [],
     has: (subject: string, attribute: string) => Boolean(bySubject.get(subject)?.get(attribute)?.length),
     entity: (id: string): Entity | undefined => entities.get(id),
     attribute: (id: string): Attribute | undefined => attributes.get(id),
     topic: (id: string): KnowledgeEntry | undefined => topics.get(id),
     /** The lists that name this entity. */
-    listsOf: (member: string): Entity[] => kb.entities.filter((e) => e.members?.includes(member)),
+    listsOf: (member: string): Entity[] => listsOfMember.get(member) ?? [],
   };
 }
 

@@ -655,9 +655,23 @@ export type Resolver = ReturnType<typeof createResolver>;
 function dedupe(parts: Part[]): Part[] {
   const seen = new Set<string>();
   return parts.filter((p) => {
-    const key = JSON.stringify(p, (k, v) => (k === 'entry' ? v?.id : v));
+    const key = partKey(p);
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
   });
+}
+
+/** What a part says, as a short key (the facts it gives, or what it says is not published). */
+function partKey(p: Part): string {
+  switch (p.kind) {
+    case 'topic':
+      return `topic ${p.entry.id}`;
+    case 'unpublished':
+      return `unpublished ${p.subject?.id} ${p.attributes.map((a) => a.id).join(',')} ${p.round ?? ''} ${p.detail ?? ''}`;
+    case 'member':
+      return `member ${typeof p.named === 'string' ? p.named : p.named.id} ${p.list.id}`;
+    default:
+      return `${p.kind} ${'op' in p ? p.op : ''} ${p.facts.map((f) => f.fact.text.en).join('|')}`;
+  }
 }

@@ -47,6 +47,7 @@ const HAN = /\p{Script=Han}/u;
 const PIECE =
   /(\p{Script=Han})|((?:(?!\p{Script=Han})[\p{L}\p{N}])+)|([。！？!?；;\n[\]【】]|\.(?=\s|$)|[，,：:、])/gu;
 const ALPHA = /^[a-z]+$/;
+const ACCENTED = /[\u00c0-\u024f\u1e00-\u1eff]/;
 const TONE_DIGITS = /^(?:[a-z]+[1-5]){2,}[a-z]*$/;
 
 /**
@@ -70,6 +71,8 @@ export interface TokenizerOptions {
   vocabulary?: Iterable<string>;
   /** Pinyin (toneless, no spaces) → Chinese phrase. */
   pinyin?: Record<string, string>;
+  /** Character → its pinyin: a homophone typed for a phrase's character is read as it ("数子技术工程师"). */
+  charPinyin?: Record<string, string>;
 }
 
 export function createTokenizer(options: TokenizerOptions = {}) {
@@ -86,6 +89,52 @@ export function createTokenizer(options: TokenizerOptions = {}) {
   }
   const pinyin = new Map(Object.entries(options.pinyin ?? {}));
   const longestPinyin = Math.max(0, ...[...pinyin.keys()].map((k) => k.length));
+  const charPinyin = new Map(Object.entries(options.charPinyin ?? {}));
+  const longestPhrase = Math.max(0, ...[...pinyin.values()].map((v) => v.length));
+  /** The sound each known phrase starts with: a character that starts none starts no homophone. */
+  const firstSounds = new Set([...pinyin.values()].map((v) => charPinyin.get(v[0] ?? '') ?? ''));
+
+  /**
+   * Homophone typos (the commonest slip of a pinyin keyboard): where a run of characters sounds like
+   * a known phrase of three characters or more and differs from it in one character (two from six
+   * characters), it is read as the phrase. The first 500 characters are looked at.
+   */
+  function homophones(tokens: Token[]): void {
+    const end = Math.min(tokens.length, 500);
+    let i = 0;
+    while (i < end) {
+      const first = tokens[i] as Token;
+      if (!first.han || !firstSounds.has(charPinyin.get(first.key) ?? '')) {
+        i++;
+        continue;
+      }
+      let matched = 0;
+      let sound = '';
+      const sounds: string[] = [];
+      for (let k = i; k < end && k - i < longestPhrase; k++) {
+        const t = tokens[k] as Token;
+        const s = t.han ? charPinyin.get(t.key) : undefined;
+        if (!s) break;
+        sound += s;
+        sounds.push(sound);
+      }
+      for (let len = sounds.length; len >= 3 && !matched; len--) {
+        const phrase = pinyin.get(sounds[len - 1] as string);
+        if (!phrase || [...phrase].length !== len) continue;
+        const chars = [...phrase];
+        let differ = 0;
+        for (let d = 0; d < len; d++) if ((tokens[i + d] as Token).key !== chars[d]) differ++;
+        if (differ > (len >= 6 ? 2 : 1)) continue;
+        for (let d = 0; d < len && differ; d++) {
+          const t = tokens[i + d] as Token;
+          if (t.key !== chars[d])
+            tokens[i + d] = { ...t, key: chars[d] as string, text: chars[d] as string, fixed: true };
+        }
+        matched = len;
+      }
+      i += matched || 1;
+    }
+  }
 
   /** Repairs of words seen before (bounded: cleared when full). */
   const repaired = new Map<string, string[]>();
@@ -219,6 +268,7 @@ export function createTokenizer(options: TokenizerOptions = {}) {
         }
       }
       flushLatin();
+      if (charPinyin.size) homophones(tokens);
       return { text, tokens, boundaries };
     },
     /** A phrase of the knowledge base as token keys (no repairs: phrases are written correctly). */
@@ -292,13 +342,14 @@ export type Tokenizer = ReturnType<typeof createTokenizer>;
  * Traditional → Simplified, figures written one way ("2万" → "20000").
  */
 export function normalizeText(input: string, toSimplified: (s: string) => string): string {
-  const plain = input
-    .normalize('NFKC')
-    .toLowerCase()
-    .normalize('NFD')
-    .replace(/\p{M}+/gu, '')
-    .normalize('NFC')
-    .replace(/[a-z0-9]+/g, (w) => (TONE_DIGITS.test(w) ? w.replace(/[1-5]/g, '') : w));
+  let plain = input.normalize('NFKC').toLowerCase();
+  // Tone marks off pinyin ("gāojí"): only where there are accented letters to strip.
+  if (ACCENTED.test(plain))
+    plain = plain
+      .normalize('NFD')
+      .replace(/\p{M}+/gu, '')
+      .normalize('NFC');
+  plain = plain.replace(/[a-z0-9]+/g, (w) => (TONE_DIGITS.test(w) ? w.replace(/[1-5]/g, '') : w));
   return canonicalNumbers(toSimplified(plain));
 }
 

@@ -175,6 +175,7 @@ export function createUnderstanding(
     ...(options.toSimplified ? { toSimplified: options.toSimplified } : {}),
     vocabulary: new Set([...vocabularyTexts, ...requestWords].flatMap(latinWords)),
     pinyin: kb.pinyin,
+    charPinyin: kb.charPinyin,
   });
 
   const entityTable = createPhraseTable<string>();

@@ -86,7 +86,10 @@ export function createIntentClassifier(
   for (const fs of sets) for (const f of fs) df.set(f, (df.get(f) ?? 0) + 1);
   const idf = (f: string) => Math.log(1 + sets.length / (df.get(f) ?? 0.5));
   const postings = new Map<string, Array<{ example: number; weight: number }>>();
+  const closed = new Set((Object.keys(kb.intents) as IntentId[]).filter((id) => kb.intents[id].closed));
+  // Only closed intents are found by similarity: their examples alone are indexed.
   sets.forEach((fs, example) => {
+    if (!closed.has(labels[example] as IntentId)) return;
     const norm = Math.sqrt(fs.reduce((s, f) => s + idf(f) ** 2, 0)) || 1;
     for (const f of fs) {
       const list = postings.get(f) ?? [];
@@ -95,7 +98,6 @@ export function createIntentClassifier(
     }
   });
   const classes = Object.keys(kb.intents) as IntentId[];
-  const closed = new Set(classes.filter((id) => kb.intents[id].closed));
   const open: ReadonlySet<IntentId> = new Set(
     classes.filter((id) => !closed.has(id) && id !== 'question' && id !== 'other'),
   );
@@ -168,12 +170,10 @@ export function createIntentClassifier(
       const fs = features(tokens, from, to);
       if (to - from <= MAX_CLOSED_TOKENS) {
         let best: IntentGuess | undefined;
-        let rival = 0;
         for (const [id, sim] of similarities(fs)) {
-          if (!closed.has(id)) rival = Math.max(rival, sim);
-          else if (sim >= CLOSED && (!best || sim > best.confidence)) best = { intent: id, confidence: sim };
+          if (sim >= CLOSED && (!best || sim > best.confidence)) best = { intent: id, confidence: sim };
         }
-        if (best && best.confidence > rival) return best;
+        if (best) return best;
       }
       const x = fs.flatMap((f) => featureIds.get(f) ?? []);
       if (!x.length) return undefined;

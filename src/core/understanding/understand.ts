@@ -11,12 +11,15 @@ import type { ConversationSubject } from '../types.ts';
 import { type Analysis, createUnderstanding } from './analyze.ts';
 import { createIntentClassifier, type IntentGuess } from './intents.ts';
 
-export interface Understood {
+export interface Reading {
   analysis: Analysis;
   /** What the message asks the assistant to do, if anything (whole message, or one of its sentences). */
   intent?: IntentGuess;
   /** A sub-project the message names (a registration's preset). */
   subproject?: string;
+}
+
+export interface Understood extends Reading {
   resolution: Resolution;
 }
 
@@ -27,6 +30,9 @@ const SENTENCE_INTENTS: ReadonlySet<IntentId> = new Set(['register', 'human']);
 export const SEARCHED = 500;
 /** Longer than this (tokens: words, or Chinese characters), a text is a letter, not a command. */
 const WHOLE_MESSAGE_TOKENS = 30;
+/** Readings kept, and the longest message kept (short questions repeat; letters do not). */
+const CACHED_READINGS = 2_000;
+const CACHED_LENGTH = 200;
 /** The sentences and clauses of a long message looked at for a request (requests come early). */
 const MAX_PARTS = 16;
 /** One sentence of a letter must be this clearly a request. */
@@ -71,25 +77,45 @@ export function createUnderstand(
     return undefined;
   }
 
+  /**
+   * Messages read lately, by their text: a turn asks about its message several times (intent,
+   * question, dialog step), and people ask the same questions over and over ("高研班每年办多少期？").
+   * A reading does not depend on the conversation, so it can be shared. Bounded; the oldest go first.
+   */
+  const readings = new Map<string, Reading>();
+  function read(text: string): Reading {
+    const known = readings.get(text);
+    if (known) return known;
+    const analysis = understanding.analyze(text);
+    const intent = intentOf(analysis);
+    const subproject = analysis.clauses
+      .flatMap((c) => c.entities)
+      .map((m) => m.id)
+      .find((id) => facts.entity(id)?.type === 'subproject');
+    const reading: Reading = {
+      analysis,
+      ...(intent ? { intent } : {}),
+      ...(subproject ? { subproject } : {}),
+    };
+    if (text.length <= CACHED_LENGTH) {
+      if (readings.size >= CACHED_READINGS) readings.delete(readings.keys().next().value as string);
+      readings.set(text, reading);
+    }
+    return reading;
+  }
+
   return {
+    /** What a message says and asks the assistant to do (no answer yet: a dialog step needs none). */
+    read,
+    /** What a message asks, and the parts of its answer (follow-ups against the last subject). */
     understand(text: string, context?: ConversationSubject): Understood {
-      const analysis = understanding.analyze(text);
-      const intent = intentOf(analysis);
-      const subproject = analysis.clauses
-        .flatMap((c) => c.entities)
-        .map((m) => m.id)
-        .find((id) => facts.entity(id)?.type === 'subproject');
-      return {
-        analysis,
-        ...(intent ? { intent } : {}),
-        ...(subproject ? { subproject } : {}),
-        resolution: resolver.resolve(analysis, context),
-      };
+      const reading = read(text);
+      return { ...reading, resolution: resolver.resolve(reading.analysis, context) };
     },
     /** Does a text read as a question (rather than a name, an employer or a title)? */
-    asks: (text: string) => understanding.analyze(text).clauses.some((c) => c.asks),
-    /** Only the intent (a dialog step's control words). */
-    intent: (text: string) => intents.classify(understanding.tokenizer.tokenize(text).tokens),
+    asks: (text: string) => read(text).analysis.clauses.some((c) => c.asks),
+    /** What a text asks the assistant to do, if anything (a dialog step's control words). */
+    intent: (text: string) => read(text).intent,
     facts,
     retriever,
     threshold,
