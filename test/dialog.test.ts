@@ -153,7 +153,7 @@ describe.each(backends)('registration dialog on %s', (backend) => {
     // "Help me choose" recommends from the answers so far and asks again.
     turn = await chat.pick('d:subproject:undecided');
     expect(turn.meta.field).toBe('subproject');
-    expect(turn.text).toMatch(/Advanced training: for high-level/);
+    expect(turn.text).toMatch(/The advanced training project is for high-level/);
     await chat.pick('d:subproject:advanced-training');
     for (const bad of ['Atlantis', 'Narnia', 'Mordor']) turn = await chat.say(bad);
     expect(turn.meta.field).toBe('province');
@@ -477,8 +477,8 @@ describe.each(backends)('registration dialog on %s', (backend) => {
     await en.pick('d:title:senior');
     await en.pick('d:role:manager');
     turn = await en.pick('d:field:aerospace');
-    expect(turn.text).toMatch(/Advanced training: for high-level professional/);
-    expect(turn.text).not.toMatch(/Digital technology engineer/);
+    expect(turn.text).toMatch(/The advanced training project is for high-level professional/);
+    expect(turn.text).not.toMatch(/Digital technology engineer training is for/);
   });
 
   it('/forget deletes every trace of personal data, after asking', async () => {

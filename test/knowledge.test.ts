@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { dialogText } from '../src/core/dialog/messages.ts';
 import { canonicalNumbers } from '../src/core/normalize.ts';
 import { knowledgeBase } from '../src/knowledge/content.generated.ts';
 import { loadKnowledge, parseEntry } from '../src/knowledge/load.ts';
@@ -118,16 +117,6 @@ describe('the knowledge base', () => {
         for (const n of text.replace(/(\d),(\d{3})/g, '$1$2').match(/\d+(\.\d+)?/g) ?? []) {
           expect(known.includes(n), `${e.id}: ${n} is not in program-facts.md`).toBe(true);
         }
-      }
-    }
-  });
-
-  it('states only figures that program-facts.md contains in the dialogs too', () => {
-    const known = facts.replace(/(\d),(\d{3})/g, '$1$2');
-    const texts = Object.values(dialogText.reasons).flatMap((t) => [t.zh, t.en]);
-    for (const text of texts) {
-      for (const n of text.replace(/(\d),(\d{3})/g, '$1$2').match(/\d+(\.\d+)?/g) ?? []) {
-        expect(known.includes(n), `${n} in "${text.slice(0, 30)}…" is not in program-facts.md`).toBe(true);
       }
     }
   });

@@ -20,21 +20,20 @@ import { messages } from './messages.ts';
 import { detectLanguage } from './normalize.ts';
 import type { RateLimiter } from './rate-limit.ts';
 import { createAnswerStep } from './turn/answer.ts';
-import { choiceId, parseChoice } from './turn/choice-id.ts';
+import { parseChoice } from './turn/choice-id.ts';
 import { createCommands, parseCommand, preset } from './turn/commands.ts';
+import { createHandoffStep } from './turn/handoff.ts';
 import { createInDialog } from './turn/in-dialog.ts';
 import { logTurn } from './turn/log.ts';
 import { createRender, makeTurn } from './turn/render.ts';
 import type {
   ConversationSubject,
   DialogStore,
-  HandoffCase,
   IncomingMessage,
   InteractionSink,
   Lang,
   PreferenceStore,
   RegistrationStore,
-  StoredDialog,
   Turn,
 } from './types.ts';
 import { createUnderstand, type Understand, type Understood } from './understanding/understand.ts';
@@ -69,21 +68,8 @@ export interface AssistantDeps {
 }
 
 const DEFAULT_TOPICS = ['overview', 'subprojects', 'priority-fields', 'how-to-take-part'];
-/** After this many unanswered questions in a row, a person is offered. */
-const MISSES_BEFORE_OFFER = 3;
 /** A subject told again this soon is not written again. */
 const CONTEXT_REFRESH_MS = 5 * 60_000;
-const OFFER_PERSON = {
-  text: {
-    zh: '最近几个问题我都没能回答。需要转给项目工作人员吗？',
-    en: 'I could not answer your last few questions. Would you like to talk to a person?',
-  },
-  label: { zh: '转人工客服', en: 'Talk to a person' },
-};
-const NO_DESK = {
-  zh: '抱歉，这里暂时无法为您转接工作人员。一般来说，您可以向所在单位人事部门或省级人力资源社会保障部门咨询；也可以继续向我提问。',
-  en: 'Sorry, I cannot connect you with a person here. As a rule, your employer’s HR department or the provincial human resources and social security department can advise; you can also keep asking me.',
-};
 const CONTROLS: ReadonlySet<string> = new Set(['cancel', 'back', 'help', 'skip']);
 
 export function createAssistant(deps: AssistantDeps) {
@@ -114,6 +100,11 @@ export function createAssistant(deps: AssistantDeps) {
           dialogs: deps.dialogs,
           registrations: deps.registrations,
           answer: knowledgeAnswer,
+          reason: (subproject, lang) =>
+            ['audience', 'people-per-year']
+              .flatMap((a) => understanding.facts.lookup([subproject], a, 'new').facts)
+              .map((f) => f.fact.text[lang])
+              .join(lang === 'zh' ? '' : ' '),
           control: (text) => {
             const intent = intentOf(text);
             return intent && CONTROLS.has(intent) ? (intent as DialogControl) : undefined;
@@ -155,79 +146,11 @@ export function createAssistant(deps: AssistantDeps) {
     }
   }
 
-  const misses = deps.misses ?? new Map<string, number>();
-  /** Counts unanswered questions; the third in a row offers a person (when staff can be reached). */
-  function noteMiss(conversationId: string, result: Turn, lang: Lang): Turn {
-    if (!deps.handoffs) return result;
-    if (result.meta.kind !== 'fallback') {
-      misses.delete(conversationId);
-      return result;
-    }
-    const n = (misses.get(conversationId) ?? 0) + 1;
-    misses.delete(conversationId);
-    if (misses.size >= 10_000) misses.delete(misses.keys().next().value as string);
-    misses.set(conversationId, n);
-    if (n < MISSES_BEFORE_OFFER) return result;
-    return {
-      ...result,
-      replies: [
-        ...result.replies,
-        {
-          text: OFFER_PERSON.text[lang],
-          choices: [{ id: choiceId.handoff, label: OFFER_PERSON.label[lang] }],
-        },
-      ],
-    };
-  }
-
-  /** What the registrations look like, for staff opening a case. */
-  async function registrationLine(conversationId: string, stored: StoredDialog | undefined): Promise<string> {
-    const list = (await deps.registrations?.list(conversationId)) ?? [];
-    if (list.length) return `registered: ${list.map((r) => `${r.reference} (${r.subproject})`).join(', ')}`;
-    if (stored?.state.flow === 'register') return `registration in progress (step "${stored.state.step}")`;
-    return 'not registered';
-  }
-
-  /** Handoff step: with a person, or asking for one: a turn; otherwise undefined and the assistant goes on. */
-  async function handoffTurn(
-    msg: IncomingMessage,
-    text: string,
-    choice: string | undefined,
-    intent: string | undefined,
-    lang: Lang,
-    loaded: { stored?: StoredDialog; handoff?: HandoffCase },
-  ): Promise<Turn | undefined> {
-    const name = text.startsWith('/') ? parseCommand(text)[0] : undefined;
-    const asks =
-      name === 'human' ||
-      (choice !== undefined && parseChoice(choice).kind === 'handoff') ||
-      (!choice && !name && intent === 'human');
-    const desk = deps.handoffs;
-    if (!desk)
-      return asks ? makeTurn('fallback', lang, [{ text: NO_DESK[lang] }], { confidence: 0 }) : undefined;
-    const open = await desk.active(loaded.handoff);
-    if (open) {
-      if (name === 'bot' || intent === 'back-to-bot') return desk.leave(open, lang);
-      // Erasing one's data works at any time: the case ends first.
-      if (name === 'forget') {
-        await desk.leave(open, lang);
-        return undefined;
-      }
-      // Buttons and other commands stay here (a reloaded page sends /start): only words go to staff.
-      if (choice || name) return desk.already(lang);
-      return desk.fromUser(open, msg.contact ? '[shared a phone number]' : text, lang, asks);
-    }
-    if (name === 'bot') return desk.notWithStaff(lang);
-    if (!asks) return undefined;
-    misses.delete(msg.conversationId);
-    return desk.request({
-      conversationId: msg.conversationId,
-      channel: msg.channel,
-      lang,
-      registration: await registrationLine(msg.conversationId, loaded.stored),
-      privateChat: !msg.group,
-    });
-  }
+  const people = createHandoffStep({
+    ...(deps.handoffs ? { handoffs: deps.handoffs } : {}),
+    ...(deps.registrations ? { registrations: deps.registrations } : {}),
+    misses: deps.misses ?? new Map<string, number>(),
+  });
 
   /** Route step for words outside a dialog: an intent acted on, or the question answered. */
   async function route(
@@ -267,7 +190,7 @@ export function createAssistant(deps: AssistantDeps) {
       if (intent === 'triage' && !understood.resolution.parts.some((p) => p.kind === 'persona'))
         return dialog.start(msg.conversationId, 'triage', lang);
     }
-    return noteMiss(msg.conversationId, answers.answer(understood, text, lang), lang);
+    return people.noteMiss(msg.conversationId, answers.answer(understood, text, lang), lang);
   }
   const isSubproject = (id: string) =>
     deps.knowledge.entities.some((e) => e.id === id && e.type === 'subproject');
@@ -332,7 +255,7 @@ export function createAssistant(deps: AssistantDeps) {
 
     try {
       if (!dialogDown) {
-        const withPerson = await handoffTurn(msg, text, choice, intent, lang, loaded);
+        const withPerson = await people.step(msg, text, choice, intent, lang, loaded);
         if (withPerson) return withPerson;
       }
       if (inDialog && loaded.stored) return await inDialog(msg, loaded.stored, lang);

@@ -32,6 +32,8 @@ export interface DialogDeps {
   registrations: RegistrationStore;
   /** Answers a question asked mid-dialog, or undefined when it is not a confident question. */
   answer: (text: string, lang: Lang) => Turn | undefined;
+  /** Why a sub-project suits someone, from the facts (whom it is for, how many it trains). */
+  reason: (subproject: string, lang: Lang) => string;
   /** A dialog's control word in a typed answer ("cancel", "上一步", "跳过"), if that is all it says. */
   control: (text: string) => DialogControl | undefined;
   /** Does a typed text read as a question (rather than a name, an employer or a title)? */
@@ -191,7 +193,7 @@ export function createDialogEngine(deps: DialogDeps) {
     if (step.id === 'subproject' && value === 'undecided') {
       // "Help me choose": recommend from the answers so far, then ask again.
       const picks = recommend(state.data);
-      const lead = [T.triageIntro[lang], ...picks.map((p) => `• ${T.reasons[p]?.[lang] ?? p}`)].join('\n');
+      const lead = [T.triageIntro[lang], ...picks.map((p) => `• ${deps.reason(p, lang)}`)].join('\n');
       return { kind: 'save', state: { ...state, attempts: 0 }, lead: [lead] };
     }
     const updated = next({ ...state, data: { ...state.data, [step.id]: value } }, step.id);
@@ -370,7 +372,7 @@ export function createDialogEngine(deps: DialogDeps) {
     const picks = recommend(state.data);
     const text = [
       T.triageIntro[lang],
-      ...picks.map((p) => `• ${T.reasons[p]?.[lang] ?? p}`),
+      ...picks.map((p) => `• ${deps.reason(p, lang)}`),
       T.triageAdmission[lang],
     ].join('\n');
     const choices: Choice[] = [

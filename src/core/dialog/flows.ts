@@ -273,7 +273,7 @@ export const FLOWS: Record<FlowId, FlowDef> = {
 /**
  * Which sub-projects suit a person, from the plan's descriptions of whom each serves: digital
  * engineer training for people in or entering digital-technology jobs; advanced training mainly
- * for mid- and high-level professionals and managers (a provincial description); ability
+ * for mid- and high-level professionals and managers (a local explanation); ability
  * improvement training for professional and technical personnel.
  */
 export function recommend(data: DialogData): string[] {

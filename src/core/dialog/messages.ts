@@ -133,20 +133,6 @@ export const dialogText = {
     confirm: { zh: '确认', en: 'Confirm' },
     role: { zh: '岗位', en: 'Role' },
   } as Record<string, Text>,
-  reasons: {
-    'digital-engineer': {
-      zh: '数字技术工程师培育：面向从事或准备从事人工智能、大数据、云计算等数字技术新职业的人员，规范化培训、社会化评价，每年约8万人。',
-      en: 'Digital technology engineer training: for people working in, or moving into, new digital-technology occupations such as AI, big data and cloud computing; standardized training and social evaluation, about 80,000 a year.',
-    },
-    'advanced-training': {
-      zh: '高级研修项目：面向高层次专业技术人员和管理人员（地方解读：主要面向中高层次专业技术人员和经营管理人员），每年约300期国家级高级研修班、约2万人。',
-      en: 'Advanced training: for high-level professional and technical personnel and managers (a provincial description says mainly mid- and high-level professionals and business managers); about 300 national-level courses for about 20,000 people a year.',
-    },
-    'ability-improvement': {
-      zh: '专业技术人员能力提升培训：更新知识结构、掌握先进技术、提升专业水平和创新能力，每年约90万人。',
-      en: 'Ability improvement training for professional and technical personnel: updating knowledge, mastering advanced technology, raising professional level and innovation ability; about 900,000 a year.',
-    },
-  } as Record<string, Text>,
 };
 
 export const fill = (text: string, values: Record<string, string>) =>

@@ -15,9 +15,20 @@ import type { Entity, Form, KnowledgeBase } from '../../knowledge/schema.ts';
 import { createPhraseTable, type PhraseMatch } from '../language/phrases.ts';
 import { createTokenizer, type Token, type Tokens } from '../language/tokens.ts';
 import { detectLanguage } from '../normalize.ts';
-import type { Lang } from '../types.ts';
+import {
+  type CueKind,
+  cutAtCommas,
+  languageOf,
+  MATH_FORMS,
+  OWN_FORMS,
+  splitClauses,
+  splitSentences,
+  within,
+} from './sentences.ts';
 
-export type CueKind = 'followup' | 'sameround' | 'self' | 'ask' | 'instruction' | 'joiner';
+export type { CueKind } from './sentences.ts';
+
+import type { Lang } from '../types.ts';
 
 export interface Mention {
   id: string;
@@ -94,19 +105,6 @@ const SUBJECTS: ReadonlySet<string> = new Set([
 /** Entity types that describe a person. */
 const PERSONA: ReadonlySet<string> = new Set(['occupation', 'field']);
 const FOREIGN_WEIGHT = 1.5;
-/** Question forms that ask a question of their own (the others qualify one: "more", "in total"). */
-const OWN_FORMS: ReadonlySet<Form> = new Set([
-  'count',
-  'list',
-  'when',
-  'who',
-  'yesno',
-  'why',
-  'how',
-  'what',
-  'fit',
-]);
-const MATH_FORMS: ReadonlySet<Form> = new Set(['compare', 'difference', 'ratio', 'sum', 'share', 'average']);
 /** How far after "how many" / "多少" the counted thing is looked for (tokens). */
 const COUNTED_WINDOW = { latin: 8, han: 10 };
 const COUNTED_BONUS = 1.5;
@@ -555,132 +553,3 @@ export function createUnderstanding(
 }
 
 export type Understanding = ReturnType<typeof createUnderstanding>;
-
-/**
- * The matches of a list (sorted by start, not overlapping) that lie within [start, end): found by
- * binary search, so that a long message's clauses do not each scan every match.
- */
-function within<T>(list: PhraseMatch<T>[], start: number, end: number): PhraseMatch<T>[] {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if ((list[mid] as PhraseMatch<T>).start < start) lo = mid + 1;
-    else hi = mid;
-  }
-  const out: PhraseMatch<T>[] = [];
-  for (let i = lo; i < list.length && (list[i] as PhraseMatch<T>).start < end; i++) {
-    const m = list[i] as PhraseMatch<T>;
-    if (m.end <= end) out.push(m);
-  }
-  return out;
-}
-
-interface Span {
-  start: number;
-  end: number;
-  question: boolean;
-}
-
-/**
- * Chinese when its characters outweigh its Latin words once pinyin has become characters ("shuzi
- * jishu gongchengshi…" is Chinese); undefined for a message of neither.
- */
-function languageOf(tokens: Token[]): Lang | undefined {
-  let han = 0;
-  let latin = 0;
-  for (const t of tokens) {
-    if (t.han) han++;
-    else if (/\p{L}/u.test(t.text)) latin++;
-  }
-  if (!han && !latin) return undefined;
-  return han >= latin ? 'zh' : 'en';
-}
-
-/** The message cut at every boundary (commas and colons too), in one pass. */
-function cutAtCommas(tk: Tokens): Array<{ start: number; end: number }> {
-  const out: Array<{ start: number; end: number }> = [];
-  let start = 0;
-  for (const b of tk.boundaries) {
-    if (b.at > start) out.push({ start, end: b.at });
-    start = Math.max(start, b.at);
-  }
-  if (tk.tokens.length > start) out.push({ start, end: tk.tokens.length });
-  return out;
-}
-
-/** Sentences: token ranges between hard boundaries (。？!, a full stop, a new line). */
-function splitSentences(tk: Tokens): Span[] {
-  const out: Span[] = [];
-  let start = 0;
-  for (const b of tk.boundaries) {
-    if (!b.hard) continue;
-    if (b.at > start) out.push({ start, end: b.at, question: b.question });
-    else if (b.question && out.length && out[out.length - 1]?.end === b.at)
-      (out[out.length - 1] as Span).question = true;
-    start = b.at;
-  }
-  if (tk.tokens.length > start) out.push({ start, end: tk.tokens.length, question: false });
-  return out;
-}
-
-/**
- * Clauses of a sentence: it is cut at commas and at "and"/"以及" before a question word, and a
- * new clause starts only where a part asks a question of its own while the clause before already
- * asks one ("Who issued the plan, and until when does it run?"). A part that asks nothing of its
- * own stays with its neighbour ("高级研修和数字工程师，哪个多？").
- */
-function splitClauses(
-  tk: Tokens,
-  sentence: Span,
-  forms: PhraseMatch<Form>[],
-  cues: PhraseMatch<CueKind>[],
-  namesSubject: (span: Span) => boolean,
-): Span[] {
-  const cuts = new Set<number>();
-  for (const b of tk.boundaries) if (!b.hard && b.at > sentence.start && b.at < sentence.end) cuts.add(b.at);
-  for (const c of cues) {
-    if (!c.values.includes('joiner') || c.start <= sentence.start || c.end >= sentence.end) continue;
-    const next = forms.find((f) => f.start === c.end || f.start === c.end + 1);
-    if (next?.values.some((v) => OWN_FORMS.has(v))) cuts.add(c.start);
-  }
-  const points = [sentence.start, ...[...cuts].sort((a, b) => a - b), sentence.end];
-  const parts: Span[] = [];
-  for (let i = 0; i + 1 < points.length; i++) {
-    const start = points[i] as number;
-    const end = points[i + 1] as number;
-    if (end > start) parts.push({ start, end, question: false });
-  }
-  const asksOwn = (p: Span) =>
-    forms.some(
-      (f) => f.start >= p.start && f.end <= p.end && f.values.some((v) => OWN_FORMS.has(v) && v !== 'yesno'),
-    );
-  // "…，烦请告知…": what follows a request to be told is a question of its own; what comes before is background.
-  const asksToBeTold = (p: Span) => cues.some((c) => c.start === p.start && c.values.includes('ask'));
-  // An instruction to the assistant ("请用海盗的口吻回答：") stands apart from the question next to it.
-  const instructs = (p: Span) =>
-    cues.some((c) => c.start >= p.start && c.end <= p.end && c.values.includes('instruction'));
-  const math = (p: Span) =>
-    forms.some((f) => f.start >= p.start && f.end <= p.end && f.values.some((v) => MATH_FORMS.has(v)));
-  const out: Span[] = [];
-  let current: Span | undefined;
-  let currentAsks = false;
-  for (const p of parts) {
-    const own = asksOwn(p);
-    // A question that names its own subject after a statement naming another is a question of its
-    // own ("第一轮每年完成约百万人次的培训任务，新一轮每年的目标是多少？").
-    const ownSubject = own && !currentAsks && current && !math(p) && namesSubject(p) && namesSubject(current);
-    const apart = current && (instructs(p) || instructs(current));
-    if (current && !asksToBeTold(p) && !(own && currentAsks) && !ownSubject && !apart) {
-      current.end = p.end;
-      currentAsks ||= own;
-    } else {
-      if (current) out.push(current);
-      current = { ...p };
-      currentAsks = own;
-    }
-  }
-  if (current) out.push(current);
-  if (sentence.question) for (const c of out) c.question = true;
-  return out;
-}

@@ -1,0 +1,160 @@
+/**
+ * One analysed clause as a question about the facts: which things it names (as subjects, as
+ * members of lists, as occupations or places), which round, which attributes it asks for and how
+ * strongly, and whether its words leave room for doubt. What it does not name it takes from the
+ * question before (in the message, or the conversation's last subject).
+ */
+import type { Form, Round } from '../../knowledge/schema.ts';
+import type { ConversationSubject } from '../types.ts';
+import type { Clause } from '../understanding/analyze.ts';
+import type { Facts } from './facts.ts';
+import type { MathOp } from './parts.ts';
+
+/** What a clause resolved to, as the next clause's context. */
+export interface Resolved {
+  subjects: string[];
+  attribute?: string;
+  round?: Round;
+  list?: string;
+}
+
+export interface Question {
+  clause: Clause;
+  asked: (form: Form) => boolean;
+  /** A comparison, sum, ratio, share or average is asked. */
+  math: boolean;
+  /** The things named as subjects (the project itself stands back for a more specific one). */
+  own: string[];
+  /** Fields and bodies named (members of lists). */
+  members: string[];
+  /** Rounds named as such ("新一轮", "the first round"). */
+  rounds: Array<Round | undefined>;
+  round: Round | undefined;
+  /** The question before, or the conversation's last subject. */
+  earlier: Resolved | undefined;
+  /** Subjects to look facts up for: the ones named, else the earlier ones. */
+  subjects: string[];
+  /** Attribute id → how strongly it is asked. */
+  scores: Map<string, number>;
+  /** So many words nothing explains that the answer would be to a different question. */
+  doubtful: boolean;
+}
+
+export const SUBJECT_TYPES: ReadonlySet<string> = new Set([
+  'project',
+  'round',
+  'document',
+  'list',
+  'subproject',
+  'base-level',
+]);
+/** Subjects that stand back when something more specific is named. */
+export const GENERIC: ReadonlySet<string> = new Set(['project', 'new-round']);
+export const MATH_FORMS: Array<MathOp & Form> = ['difference', 'ratio', 'sum', 'share', 'average', 'compare'];
+/** A cue score this high says on its own what is asked ("fee", "文号", "多少期"). */
+export const STRONG_CUE = 2;
+/** A detail the sources never give, asked in so many words ("落户", "fee"), outweighs a fact nearby. */
+export const UNPUBLISHED_STRONG = 2.5;
+const MEMBER_TYPES: ReadonlySet<string> = new Set(['field', 'body']);
+/** Lists named and counted ask how many they name. */
+const LISTS_COUNTED = 2;
+/** A figure the question quotes tells which fact is meant. */
+const QUOTED_FIGURE = 2;
+/** An occupation named with a sub-project asks whom it is for ("can managers join the advanced courses?"). */
+const OCCUPATION_ASKS = 2.5;
+/** The weight of one unknown English word (or two unknown characters). */
+const ONE_WORD = 1.5;
+/** The share of a question's words that may go unexplained before its answer is in doubt. */
+const UNEXPLAINED_SHARE = 0.34;
+
+export function readQuestion(
+  facts: Facts,
+  c: Clause,
+  prev: Resolved | undefined,
+  context: ConversationSubject | undefined,
+): Question {
+  const type = (id: string) => facts.entity(id)?.type ?? '';
+  // Entities: weak names count only where their family is already the topic.
+  const families = new Set(
+    [...(context?.entities ?? []), ...(prev?.subjects ?? []), ...c.entities.map((m) => m.id)]
+      .map((id) => facts.entity(id)?.family)
+      .filter(Boolean),
+  );
+  let ids = [
+    ...new Set(
+      [...c.entities, ...c.weak.filter((m) => families.has(facts.entity(m.id)?.family))]
+        .sort((a, b) => a.start - b.start)
+        .map((m) => m.id),
+    ),
+  ];
+  // The round: named as a round ("新一轮", "the first round"); else by a list of one round; else the last one's.
+  const rounds = [...new Set(ids.filter((id) => type(id) === 'round').map((id) => facts.entity(id)?.round))];
+  let round: Round | undefined =
+    rounds.length === 1
+      ? rounds[0]
+      : rounds.length
+        ? undefined
+        : ids.map((id) => facts.entity(id)?.round).find(Boolean);
+  // "第一轮的重点领域": in the first round the same words name its own list.
+  if (round === 'first') ids = ids.map((id) => facts.entity(id)?.firstRound ?? id);
+  const asked = (form: Form) => c.forms.has(form);
+  const math = MATH_FORMS.some((f) => asked(f));
+  let own = ids.filter((id) => SUBJECT_TYPES.has(type(id)));
+  // "知识更新工程中高级研修项目": the specific thing, not the project around it (unless compared,
+  // or both rounds are named).
+  if (!math && rounds.length < 2 && own.some((id) => !GENERIC.has(id)))
+    own = own.filter((id) => !GENERIC.has(id));
+  const members = ids.filter((id) => MEMBER_TYPES.has(type(id)));
+  const earlier = prev ?? (context ? { ...context, subjects: context.entities } : undefined);
+  const elliptical = own.length === 0;
+  if (!round && !rounds.length && (c.sameRound || elliptical)) round = earlier?.round ?? context?.round;
+
+  // Which attributes are asked, and how strongly.
+  const scores = new Map(c.attributes);
+  const add = (id: string, score: number) => scores.set(id, (scores.get(id) ?? 0) + score);
+  // A follow-up that asks nothing of its own ("and the digital one?") asks the last thing again.
+  if (
+    earlier?.attribute &&
+    Math.max(0, ...scores.values()) < 1 &&
+    (c.followup || (elliptical && !asked('what')))
+  )
+    scores.set(earlier.attribute, Math.max(scores.get(earlier.attribute) ?? 0, STRONG_CUE));
+  // An occupation named in "can X join…?" asks whom it is for (not in "does it certify 80,000 engineers?").
+  const figures = c.numbers.length > 0 || asked('count');
+  if (
+    ids.some((id) => type(id) === 'occupation') &&
+    own.length &&
+    !figures &&
+    (asked('yesno') || asked('fit') || c.attributes.has('how-to-join'))
+  )
+    add('audience', OCCUPATION_ASKS);
+  // A province or city named asks what happens there: the sources give nothing by place.
+  if (ids.some((id) => type(id) === 'place')) add('local', UNPUBLISHED_STRONG);
+  // "第一轮的重点领域加上现代服务业领域，一共多少个？"
+  if (own.some((id) => type(id) === 'list') && (asked('count') || asked('sum')))
+    add('members', LISTS_COUNTED);
+  // "是不是一年认证8万个工程师？"
+  for (const ref of facts.withValue(c.numbers)) for (const a of ref.fact.attribute) add(a, QUOTED_FIGURE);
+
+  // A detail nobody could answer from these facts ("…on quantum computing", "…in Beijing"); one
+  // stray word beside a clear question ("how many courses is that spread over?") is no doubt.
+  const clear =
+    (own.length > 0 || members.length > 0) &&
+    Math.max(0, ...c.attributes.values()) >= STRONG_CUE &&
+    c.unexplained <= ONE_WORD;
+  const doubtful = c.unexplained > Math.max(1, UNEXPLAINED_SHARE * c.weight) && c.foreign > 0 && !clear;
+
+  return {
+    clause: c,
+    asked,
+    math,
+    own,
+    members,
+    rounds,
+    round,
+    earlier,
+    subjects: own.length ? own : (earlier?.subjects ?? []),
+    scores,
+    doubtful,
+  };
+}
