@@ -176,10 +176,17 @@ export function createAssistant(deps: AssistantDeps) {
       if (intent === 'cancel') return render.text('command', lang, dialogText.nothingToCancel[lang]);
       // A question about a detail the sources do not give ("will I get a place?", "the deadline to
       // apply?") is answered, even where it reads like a request.
-      const unpublished = understood.resolution.parts.some(
+      const { parts } = understood.resolution;
+      const unpublished = parts.some(
         (p) => p.kind === 'unpublished' && p.attributes.some((a) => !a.published),
       );
-      if (intent === 'register' && !unpublished) {
+      // A letter that asks a question besides signing up is answered (with a button to pre-register).
+      const part = understood.intent?.part;
+      const elsewhere = understood.analysis.clauses.some(
+        (c) => c.asks && (c.end <= (part?.start ?? 0) || c.start >= (part?.end ?? 0)),
+      );
+      const answered = part && elsewhere && parts.some((p) => p.kind !== 'unpublished');
+      if (intent === 'register' && !unpublished && !answered) {
         // "Sign me up for it": the sub-project named, or the one just talked about.
         const subproject =
           understood.subproject ??

@@ -74,7 +74,8 @@ export function chooseAttribute(
   }
   // "What is X?", "tell me about X": about the thing itself, unless a word clearly asks one thing of it.
   const math = MATH_FORMS.some((f) => c.forms.has(f));
-  if (best && best.cue < STRONG_CUE && c.forms.has('what') && !math) return undefined;
+  if (best && best.cue < STRONG_CUE && c.forms.has('what') && !math && !c.forms.has('count'))
+    return undefined;
   return best;
 }
 

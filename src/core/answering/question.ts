@@ -131,15 +131,16 @@ export function readQuestion(
   // A province or city named asks what happens there: the sources give nothing by place.
   if (ids.some((id) => type(id) === 'place')) add('local', UNPUBLISHED_STRONG);
   // "第一轮的重点领域加上现代服务业领域，一共多少个？"
-  if (own.some((id) => type(id) === 'list') && (asked('count') || asked('sum')))
-    add('members', LISTS_COUNTED);
+  const listsOnly =
+    own.some((id) => type(id) === 'list') && own.every((id) => type(id) === 'list' || type(id) === 'round');
+  if (listsOnly && (asked('count') || asked('sum'))) add('members', LISTS_COUNTED);
   // "是不是一年认证8万个工程师？"
   for (const ref of facts.withValue(c.numbers)) for (const a of ref.fact.attribute) add(a, QUOTED_FIGURE);
 
   // A detail nobody could answer from these facts ("…on quantum computing", "…in Beijing"); one
   // stray word beside a clear question ("how many courses is that spread over?") is no doubt.
   const clear =
-    (own.length > 0 || members.length > 0) &&
+    (own.length > 0 || members.length > 0 || Boolean(earlier)) &&
     Math.max(0, ...c.attributes.values()) >= STRONG_CUE &&
     c.unexplained <= ONE_WORD;
   const doubtful = c.unexplained > Math.max(1, UNEXPLAINED_SHARE * c.weight) && c.foreign > 0 && !clear;

@@ -55,11 +55,14 @@ const TONE_DIGITS = /^(?:[a-z]+[1-5]){2,}[a-z]*$/;
  * stemmer would make one word of "participants" and "participate", "listed" and "list", which
  * ask different things here; the knowledge base lists the forms of its verbs instead.
  */
+/** Words whose -s is not a plural. */
+const UNCOUNTED = new Set(['news', 'series', 'species', 'means', 'headquarters', 'whereas', 'perhaps']);
+
 export function stem(word: string): string {
   if (word.length <= 3 || !ALPHA.test(word)) return word;
   if (word.endsWith("'s")) return word.slice(0, -2);
+  if (UNCOUNTED.has(word) || /(ss|us|is|ics)$/.test(word)) return word;
   if (word.endsWith('ies') && word.length > 4) return `${word.slice(0, -3)}y`;
-  if (/(ss|us|is)$/.test(word)) return word;
   if (/(ch|sh|x|z|ss)es$/.test(word)) return word.slice(0, -2);
   if (word.endsWith('s')) return word.slice(0, -1);
   return word;

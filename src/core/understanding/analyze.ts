@@ -275,6 +275,8 @@ export function createUnderstanding(
       return set;
     };
     const cueAt = new Map(cues.map((c) => [c.start, c]));
+    const saysSomething = (span: { start: number; end: number }) =>
+      within(attributes, span.start, span.end).some((m) => m.values.some((v) => v.weight >= 1));
     const namesSubject = (span: { start: number; end: number }) =>
       within(entities, span.start, span.end).some((m) =>
         m.values.some((id) => SUBJECTS.has(byId.get(id)?.type ?? '')),
@@ -302,6 +304,7 @@ export function createUnderstanding(
         within(forms, s.start, s.end),
         within(cues, s.start, s.end),
         namesSubject,
+        saysSomething,
       )
         .filter((c) => !instructsOnly(c))
         .map((c) => clauseOf(tk, c.start, c.end, c.question, cueKinds.has('self')));
@@ -325,16 +328,30 @@ export function createUnderstanding(
     // Asked what suits them, people say who they are anywhere in the message ("PhD student here, …").
     const fit = clauses.some((c) => c.forms.has('fit'));
     if (fit) personaMentions.push(...mentionsIn(0, n, PERSONA));
-    // "By how much?" after a comparison only adds to the question before it.
+    // "By how much?", "what total do I get?" after a comparison or sum only add to the question before it.
     for (let i = clauses.length - 1; i > 0; i--) {
       const c = clauses[i] as Clause;
+      const before = clauses[i - 1] as Clause;
+      const weak = [...c.attributes.values()].every((s) => s < 1);
+      const mathBefore = [...before.forms].some((f) => MATH_FORMS.has(f));
+      if (
+        !c.entities.length &&
+        !c.weak.length &&
+        weak &&
+        mathBefore &&
+        [...c.forms].every((f) => f === 'what' || MATH_FORMS.has(f) || f === 'count')
+      ) {
+        for (const f of c.forms) if (f !== 'what' && f !== 'count') before.forms.add(f);
+        before.end = c.end;
+        clauses.splice(i, 1);
+        continue;
+      }
       if (c.entities.length || c.weak.length || c.attributes.size) continue;
       if (
         ![...c.forms].some((f) => MATH_FORMS.has(f)) ||
         [...c.forms].some((f) => !MATH_FORMS.has(f) && f !== 'count')
       )
         continue;
-      const before = clauses[i - 1] as Clause;
       for (const f of c.forms) if (f !== 'count') before.forms.add(f);
       before.end = c.end;
       clauses.splice(i, 1);

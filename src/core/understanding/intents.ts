@@ -21,6 +21,8 @@ import type { Token, Tokenizer } from '../language/tokens.ts';
 
 export interface IntentGuess {
   intent: IntentId;
+  /** Said by this sentence or clause (token range) of a longer message, not by the message as a whole. */
+  part?: { start: number; end: number };
   /** Similarity to the closest example of the intent (0..1). */
   confidence: number;
 }

@@ -107,6 +107,7 @@ export function splitClauses(
   forms: PhraseMatch<Form>[],
   cues: PhraseMatch<CueKind>[],
   namesSubject: (span: Span) => boolean,
+  saysSomething: (span: Span) => boolean,
 ): Span[] {
   const cuts = new Set<number>();
   for (const b of tk.boundaries) if (!b.hard && b.at > sentence.start && b.at < sentence.end) cuts.add(b.at);
@@ -140,7 +141,14 @@ export function splitClauses(
     const own = asksOwn(p);
     // A question that names its own subject after a statement naming another is a question of its
     // own ("第一轮每年完成约百万人次的培训任务，新一轮每年的目标是多少？").
-    const ownSubject = own && !currentAsks && current && !math(p) && namesSubject(p) && namesSubject(current);
+    const ownSubject =
+      own &&
+      !currentAsks &&
+      current &&
+      !math(p) &&
+      namesSubject(p) &&
+      namesSubject(current) &&
+      saysSomething(current);
     const apart = current && (instructs(p) || instructs(current));
     if (current && !asksToBeTold(p) && !(own && currentAsks) && !ownSubject && !apart) {
       current.end = p.end;

@@ -72,7 +72,7 @@ export function createUnderstand(
       if (s.end - s.start > WHOLE_MESSAGE_TOKENS) continue;
       const guess = intents.classify(analysis.tokens, s.start, s.end);
       if (guess && SENTENCE_INTENTS.has(guess.intent) && guess.confidence >= SENTENCE_CONFIDENCE)
-        return guess;
+        return { ...guess, part: s };
     }
     return undefined;
   }
