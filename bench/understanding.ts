@@ -78,7 +78,8 @@ export function understandingBench() {
   const retriever = createRetriever(knowledgeBase);
   const retrieverMs = performance.now() - started;
   started = performance.now();
-  const understand = createUnderstand(knowledgeBase, { retriever });
+  // No cached readings: every message below is read afresh, as a new question would be.
+  const understand = createUnderstand(knowledgeBase, { retriever, cachedReadings: 0 });
   const understandMs = performance.now() - started;
   const composer = createComposer(knowledgeBase);
   console.log(
@@ -115,20 +116,21 @@ export function understandingBench() {
     `topic search alone (baseline): p50 ${percentile(search, 0.5).toFixed(3)} ms  p99 ${percentile(search, 0.99).toFixed(3)} ms;  ratio p99 answer path : search = ${(p99 / percentile(search, 0.99)).toFixed(2)}`,
   );
 
-  console.log('4,000-character messages (understood and answered; median and worst of 20):');
+  console.log('4,000-character messages (understood and answered; 200 runs each):');
   let worst = 0;
   const long = longMessages(4_000);
   for (const [kind, text] of Object.entries(long)) {
     answer(text);
-    const samples = time(() => answer(text), 20);
-    const baseline = time(() => retriever.search(text, 1), 20);
-    worst = Math.max(worst, samples[samples.length - 1] ?? 0);
+    const samples = time(() => answer(text), 200);
+    const baseline = time(() => retriever.search(text, 1), 200);
+    const p99 = percentile(samples, 0.99);
+    worst = Math.max(worst, p99);
     console.log(
-      `  ${kind.padEnd(18)} median ${percentile(samples, 0.5).toFixed(2)} ms  max ${(samples[samples.length - 1] ?? 0).toFixed(2)} ms   (search alone of the whole text: median ${percentile(baseline, 0.5).toFixed(2)} ms)`,
+      `  ${kind.padEnd(18)} median ${percentile(samples, 0.5).toFixed(2)} ms  p99 ${p99.toFixed(2)} ms  max ${(samples[samples.length - 1] ?? 0).toFixed(2)} ms   (search alone of the whole text: median ${percentile(baseline, 0.5).toFixed(2)} ms)`,
     );
   }
   console.log(
-    `  worst ${worst.toFixed(2)} ms ${worst < 10 ? '(target < 10 ms: met)' : '(target < 10 ms: MISSED)'}`,
+    `  worst p99 ${worst.toFixed(2)} ms ${worst < 10 ? '(target < 10 ms: met)' : '(target < 10 ms: MISSED)'}`,
   );
 
   console.log('linear in the length (median of 20 per length, the Chinese letter and random characters):');

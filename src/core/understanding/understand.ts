@@ -30,7 +30,7 @@ const SENTENCE_INTENTS: ReadonlySet<IntentId> = new Set(['register', 'human']);
 export const SEARCHED = 500;
 /** Longer than this (tokens: words, or Chinese characters), a text is a letter, not a command. */
 const WHOLE_MESSAGE_TOKENS = 30;
-/** Readings kept, and the longest message kept (short questions repeat; letters do not). */
+/** Readings kept by default, and the longest message kept (short questions repeat; letters do not). */
 const CACHED_READINGS = 2_000;
 const CACHED_LENGTH = 200;
 /** The sentences and clauses of a long message looked at for a request (requests come early). */
@@ -44,8 +44,9 @@ const SENTENCE_CONFIDENCE = 0.85;
  */
 export function createUnderstand(
   kb: KnowledgeBase,
-  options: { retriever?: Retriever; threshold?: number } = {},
+  options: { retriever?: Retriever; threshold?: number; cachedReadings?: number } = {},
 ) {
+  const cached = options.cachedReadings ?? CACHED_READINGS;
   const retriever = options.retriever ?? createRetriever(kb);
   /** Below this confidence the topic search says it is not sure. */
   const threshold = options.threshold ?? 0.6;
@@ -97,8 +98,8 @@ export function createUnderstand(
       ...(intent ? { intent } : {}),
       ...(subproject ? { subproject } : {}),
     };
-    if (text.length <= CACHED_LENGTH) {
-      if (readings.size >= CACHED_READINGS) readings.delete(readings.keys().next().value as string);
+    if (cached > 0 && text.length <= CACHED_LENGTH) {
+      if (readings.size >= cached) readings.delete(readings.keys().next().value as string);
       readings.set(text, reading);
     }
     return reading;
