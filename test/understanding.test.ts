@@ -148,6 +148,76 @@ describe('answers composed from the facts', () => {
   });
 });
 
+describe('questions of kinds first met in a fresh blind set', () => {
+  it('works out a share and says which part of which whole', async () => {
+    const zh = await ask('能力提升培训的人数大约占整个工程每年培训总量的百分之几？');
+    expect(zh.text).toContain('90万 ÷ 100万 = 90%');
+    const en = await ask(
+      'What share of the whole project’s yearly trainees is ability improvement training?',
+    );
+    expect(en.text).toContain('900,000 ÷ 1,000,000 = 90%');
+  });
+
+  it('compares what two rounds name, and says the new round has no figure the first round had', async () => {
+    const fields = await ask('Which fields is the new round focusing on — the same 12 key fields as before?');
+    expect(fields.text).toMatch(/12 key fields.*new-generation information technology/s);
+    const differ = await ask('新一轮和第一轮在重点领域上有什么不同？');
+    expect(differ.text).toMatch(/12个重点领域.*新一代信息技术/s);
+    const both = await ask('新一轮和第一轮，每年的培训规模分别是多少？');
+    expect(both.text).toContain('100万');
+    for (const text of [
+      'The first round built 200 bases. What’s the number this time round?',
+      '新一轮将建设500个国家级继续教育基地吗？',
+      '新一轮工程覆盖了几个现代服务业领域？',
+    ]) {
+      const turn = await ask(text);
+      expect(turn.meta.kind, text).toBe('fallback');
+      expect(turn.text, text).not.toMatch(/2000|不少于|trains at least/);
+    }
+  });
+
+  it('names what is asked about in quotation marks, even when its words mean something else', async () => {
+    const turn = await ask("Is a 'young scientist fund' one of the four key sub-projects?");
+    expect(turn.text).toMatch(/^No: “young scientist fund” is not among the four key sub-projects/);
+    expect(turn.text).toContain('the advanced training project');
+  });
+
+  it('answers each question joined by 还有, and counts what the verb asks', async () => {
+    const two = await ask('我想知道新一轮重点支持哪些产业还有每年一共培训多少人');
+    expect(two.text).toMatch(/新一代信息技术.*100万/s);
+    expect((await ask('高研班一年搞几个啊')).text).toContain('300期');
+    expect((await ask('how many does a national base train')).text).toContain('at least 2,000');
+    expect((await ask('how many national bases are there')).text).toContain('200 national');
+    expect((await ask('国家级基地有多少个')).text).toContain('200个');
+    // "the advanced" yields to the longer name "advanced courses": "courses" is not asked for.
+    expect((await ask('Can I join the advanced courses?')).text).not.toContain('300');
+  });
+
+  it('reads a homophone typed for a common character, and a condition as no question', async () => {
+    expect((await ask('数字技术工程师陪育项目每年陪训多少人')).text).toContain('8万');
+    const retiree = await ask(
+      '您好，我今年六十五岁，从机械厂总工程师的岗位退休已经五年了，一直关注智能制造的发展。想请问：像我这样已经退休的人参加数字技术工程师培训有没有年龄限制？如果能参加，大概要交多少费用？',
+    );
+    expect(retiree.meta.kind).toBe('fallback');
+    expect(retiree.text).toMatch(/没有给出.*年龄限制.*费用/s);
+    expect(retiree.text).not.toContain('适合');
+  });
+
+  it('suggests sub-projects for "does any cover my field?", each field once', async () => {
+    const turn = await ask(
+      'I build VR training simulators at a small studio in Chengdu. Does any sub-project cover my field?',
+    );
+    expect(turn.text).toMatch(/these may suit you: the digital technology engineer training project/);
+    expect(turn.text.match(/virtual reality is one of the fields/g)).toHaveLength(1);
+  });
+
+  it('takes "the first round get anything done?" as asking for its results', async () => {
+    const turn = await ask('lol did the first round actually get anything done tho');
+    expect(turn.meta.kind).toBe('answer');
+    expect(turn.text).toContain('200 national continuing education bases');
+  });
+});
+
 describe('requests learnt from examples', () => {
   const intent = (text: string) => understanding.understand(text).intent?.intent;
 
@@ -255,6 +325,29 @@ describe.each(backends)('follow-ups on %s', (backend) => {
         const turn = answer.startsWith('d:') ? await chat.pick(answer) : await chat.say(answer);
         expect(turn.meta.field).not.toBe('subproject');
       }
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('starts a registration from a request that tells, and resumes one asked for again mid-dialog', async () => {
+    const t = await openRuntime(backend);
+    try {
+      // A place told ("在南宁工作") is no question about places.
+      const told = chatter(t.rt.app, uid('told'));
+      const start = await told.say('帮我登记一下能力提升培训，我叫王磊，在南宁工作。');
+      expect(start.meta).toMatchObject({ kind: 'dialog', field: 'consent' });
+      const chat = chatter(t.rt.app, uid('again'), 'en');
+      await chat.say('I want to sign up for the training');
+      await chat.pick('d:consent:agree');
+      const again = await chat.say('can i get on the list? im interested in the knowledge update training');
+      expect(again.text).toMatch(/^You have a registration in progress/);
+      expect(again.meta).toMatchObject({ kind: 'dialog', field: 'name' });
+      // Mid-triage, a request to sign up starts the registration.
+      const triage = chatter(t.rt.app, uid('triage'), 'en');
+      expect((await triage.say('Which sub-project suits me?')).meta.kind).toBe('dialog');
+      const switched = await triage.say('Could you register my interest in the knowledge update project?');
+      expect(switched.meta).toMatchObject({ kind: 'dialog', field: 'consent' });
     } finally {
       await t.close();
     }

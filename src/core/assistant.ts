@@ -134,6 +134,11 @@ export function createAssistant(deps: AssistantDeps) {
         answers,
         render,
         smallTalk: (text) => ['greeting', 'thanks'].includes(intentOf(text) ?? ''),
+        // "can i get on the list?" mid-dialog (not "报名高研班", an answer to the sub-project step).
+        asksToRegister: (text) => {
+          const reading = understanding.read(text);
+          return reading.intent?.intent === 'register' && !reading.subproject;
+        },
       })
     : undefined;
 
@@ -175,11 +180,12 @@ export function createAssistant(deps: AssistantDeps) {
     if (dialog) {
       if (intent === 'cancel') return render.text('command', lang, dialogText.nothingToCancel[lang]);
       // A question about a detail the sources do not give ("will I get a place?", "the deadline to
-      // apply?") is answered, even where it reads like a request.
+      // apply?") is answered, even where it reads like a request; a statement ("…我叫王磊，在南宁工作")
+      // asks nothing.
       const { parts } = understood.resolution;
-      const unpublished = parts.some(
-        (p) => p.kind === 'unpublished' && p.attributes.some((a) => !a.published),
-      );
+      const unpublished =
+        understood.analysis.clauses.some((c) => c.asks) &&
+        parts.some((p) => p.kind === 'unpublished' && p.attributes.some((a) => !a.published));
       // A letter that asks a question besides signing up is answered (with a button to pre-register).
       const part = understood.intent?.part;
       const elsewhere = understood.analysis.clauses.some(

@@ -205,12 +205,17 @@ export function loadKnowledge(dir: string): KnowledgeBase {
   };
 }
 
-/** The toneless pinyin of every Chinese character of the knowledge base's phrases and texts. */
+/**
+ * The toneless pinyin of every Chinese character of the knowledge base's phrases and texts, and of
+ * the 3,755 common characters (GB 2312 level 1) a pinyin keyboard may put in their place
+ * ("数字技术工程师陪育项目" for 培育).
+ */
 function charPinyinOf(kb: Omit<KnowledgeBase, 'pinyin' | 'charPinyin'>): Record<string, string> {
   const texts = [
     ...vocabulary(kb),
     ...kb.entries.flatMap((e) => [e.answer.zh, ...e.questions.zh, ...e.facts.map((f) => f.text.zh)]),
     ...Object.values(kb.intents).flatMap((i) => i.zh),
+    commonCharacters(),
   ];
   const chars = [...new Set(texts.join('').match(/\p{Script=Han}/gu) ?? [])].sort();
   const out: Record<string, string> = {};
@@ -219,6 +224,15 @@ function charPinyinOf(kb: Omit<KnowledgeBase, 'pinyin' | 'charPinyin'>): Record<
     if (/^[a-z]+$/.test(p)) out[ch] = p;
   }
   return out;
+}
+
+/** GB 2312's level-1 characters (rows 16–55): the commonest 3,755. */
+function commonCharacters(): string {
+  const gb = new TextDecoder('gb2312');
+  const bytes: number[] = [];
+  for (let row = 0xb0; row <= 0xd7; row++)
+    for (let cell = 0xa1; cell <= (row === 0xd7 ? 0xf9 : 0xfe); cell++) bytes.push(row, cell);
+  return gb.decode(new Uint8Array(bytes));
 }
 
 /** Every phrase of the knowledge base that matching uses, in any language. */

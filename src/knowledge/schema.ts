@@ -167,6 +167,7 @@ export const language = z
     ask: phrases,
     instruction: phrases,
     joiners: phrases,
+    conditional: phrases,
   })
   .strict();
 export type Language = z.infer<typeof language>;

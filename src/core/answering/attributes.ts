@@ -20,7 +20,7 @@ const TYPE_FOR_FORM: Partial<Record<Form, Attribute['type'][]>> = {
 };
 /** A question word alone ("how many?", "when?") asks the usual attribute of its kind. */
 const DEFAULTS: Partial<Record<Form, string[]>> = {
-  count: ['people-per-year', 'min-people-per-year', 'courses-per-year', 'members'],
+  count: ['people-per-year', 'bases-built', 'min-people-per-year', 'courses-per-year', 'members'],
   when: ['period', 'date-issued', 'first-batch'],
   who: ['audience', 'issuers', 'delivery'],
   why: ['aims'],

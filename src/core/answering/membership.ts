@@ -53,13 +53,17 @@ export function membership(facts: Facts, q: Question): Extract<Part, { kind: 'me
   }
   if (!lists.length) return undefined;
   // Something not on any list ("quantum computing") is asked about only with a list named in so
-  // many words, and never when the words ask for a detail the sources do not give ("visa support").
+  // many words, and never when the words ask for a detail the sources do not give ("visa support"),
+  // unless the list itself is named ("Is a 'young scientist fund' one of the four sub-projects?").
   const residual = c.residual.join(' ').trim();
   const listNamed = explicit.length > 0 || listScore >= 1.5 || Boolean(earlier?.list);
   const unpublishedAsked = [...scores].some(
     ([a, score]) => score >= UNPUBLISHED_STRONG && facts.attribute(a)?.published === false,
   );
-  if (!candidates.length && (!residual || !listNamed || unpublishedAsked || residual.split(/\s+/).length > 4))
+  if (
+    !candidates.length &&
+    (!residual || !listNamed || (unpublishedAsked && !explicit.length) || residual.split(/\s+/).length > 4)
+  )
     return undefined;
   const first = candidates[0];
   // "Is AI covered?": where no list was named, the list that names it.
@@ -79,5 +83,5 @@ export function membership(facts: Facts, q: Question): Extract<Part, { kind: 'me
       facts: listFacts,
     };
   }
-  return { kind: 'member', verdict: 'no', named: residual, list, facts: listFacts };
+  return { kind: 'member', verdict: 'no', named: c.quoted ?? residual, list, facts: listFacts };
 }

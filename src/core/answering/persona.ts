@@ -3,13 +3,21 @@ import { recommend } from '../dialog/flows.ts';
 import type { Analysis, Clause } from '../understanding/analyze.ts';
 import type { Facts } from './facts.ts';
 import type { Part } from './parts.ts';
+import { UNPUBLISHED_STRONG } from './question.ts';
 
-/** A question asking what suits the writer ("which sub-project fits my work?"). */
-export const asksWhatSuits = (c: Clause): boolean => c.forms.has('fit');
+/**
+ * A question asking what suits the writer ("which sub-project fits my work?"), not a detail the
+ * sources do not give ("像我这样退休的人有没有年龄限制？").
+ */
+export const asksWhatSuits = (facts: Facts, c: Clause): boolean =>
+  c.forms.has('fit') &&
+  ![...c.attributes].some(
+    ([id, score]) => score >= UNPUBLISHED_STRONG && facts.attribute(id)?.published === false,
+  );
 
 export function personaPart(facts: Facts, analysis: Analysis): Part | undefined {
   const p = analysis.persona;
-  if (!p || !analysis.clauses.some(asksWhatSuits)) return undefined;
+  if (!p || !analysis.clauses.some((c) => asksWhatSuits(facts, c))) return undefined;
   // A field of the digital technology engineer project ("intelligent manufacturing", "芯片") is digital work.
   const digital = p.fields.some((f) =>
     facts.listsOf(f).some((l) => facts.ownersOfList(l.id).includes('digital-engineer')),
@@ -26,7 +34,7 @@ export function personaPart(facts: Facts, analysis: Analysis): Part | undefined 
     .map((m) => m.id)
     .find((id) => facts.entity(id)?.type === 'subproject');
   const audience = picks.flatMap((id) => facts.lookup([id], 'audience', undefined).facts);
-  const listed = p.fields.flatMap((f) => {
+  const listed = [...new Set(p.fields)].flatMap((f) => {
     const field = facts.entity(f);
     const list = facts.listsOf(f).find((l) => facts.ownersOfList(l.id).some((o) => picks.includes(o)));
     return field && list ? [{ field, list }] : [];

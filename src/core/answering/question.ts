@@ -50,7 +50,8 @@ export const SUBJECT_TYPES: ReadonlySet<string> = new Set([
 ]);
 /** Subjects that stand back when something more specific is named. */
 export const GENERIC: ReadonlySet<string> = new Set(['project', 'new-round']);
-export const MATH_FORMS: Array<MathOp & Form> = ['difference', 'ratio', 'sum', 'share', 'average', 'compare'];
+/** In the order they win when a question has several ("占…的比例" is a share, not a ratio). */
+export const MATH_FORMS: Array<MathOp & Form> = ['difference', 'share', 'ratio', 'sum', 'average', 'compare'];
 /** A cue score this high says on its own what is asked ("fee", "文号", "多少期"). */
 export const STRONG_CUE = 2;
 /** A detail the sources never give, asked in so many words ("落户", "fee"), outweighs a fact nearby. */
@@ -89,6 +90,13 @@ export function readQuestion(
   ];
   // The round: named as a round ("新一轮", "the first round"); else by a list of one round; else the last one's.
   const rounds = [...new Set(ids.filter((id) => type(id) === 'round').map((id) => facts.entity(id)?.round))];
+  // "Which fields is the new round focusing on — the same 12 key fields as before?": a thing of the
+  // other round compared with a round brings both rounds in (not "新一轮覆盖了几个现代服务业领域？").
+  const compares = c.attributes.has('relation') || c.forms.has('compare') || c.forms.has('difference');
+  const otherRound = ids
+    .map((id) => facts.entity(id)?.round)
+    .find((r) => r && compares && rounds.length === 1 && !rounds.includes(r));
+  if (otherRound) rounds.push(otherRound);
   let round: Round | undefined =
     rounds.length === 1
       ? rounds[0]
@@ -121,7 +129,12 @@ export function readQuestion(
     scores.set(earlier.attribute, Math.max(scores.get(earlier.attribute) ?? 0, STRONG_CUE));
   // An occupation named in "can X join…?" asks whom it is for (not in "does it certify 80,000 engineers?").
   const figures = c.numbers.length > 0 || asked('count');
+  // …unless it asks a detail the sources do not give ("像我这样退休的人有没有年龄限制？").
+  const unpublishedAsked = [...c.attributes].some(
+    ([id, score]) => score >= UNPUBLISHED_STRONG && facts.attribute(id)?.published === false,
+  );
   if (
+    !unpublishedAsked &&
     ids.some((id) => type(id) === 'occupation') &&
     own.length &&
     !figures &&
@@ -134,8 +147,14 @@ export function readQuestion(
   const listsOnly =
     own.some((id) => type(id) === 'list') && own.every((id) => type(id) === 'list' || type(id) === 'round');
   if (listsOnly && (asked('count') || asked('sum'))) add('members', LISTS_COUNTED);
+  // "新一轮和第一轮在重点领域上有什么不同？": a list named of both rounds is what they are compared on.
+  if (rounds.length > 1 && own.some((id) => type(id) === 'list')) add('fields', STRONG_CUE);
   // "是不是一年认证8万个工程师？"
-  for (const ref of facts.withValue(c.numbers)) for (const a of ref.fact.attribute) add(a, QUOTED_FIGURE);
+  // A figure of something else than the thing named says nothing ("新一轮将建设500个国家级基地吗",
+  // 500 being a provincial base's minimum).
+  for (const ref of facts.withValue(c.numbers))
+    if (!own.length || ref.fact.subject.some((id) => own.includes(id)))
+      for (const a of ref.fact.attribute) add(a, QUOTED_FIGURE);
 
   // A detail nobody could answer from these facts ("…on quantum computing", "…in Beijing"); one
   // stray word beside a clear question ("how many courses is that spread over?") is no doubt.

@@ -53,7 +53,7 @@ export function createResolver(
       const specific = clause.entities.some(
         (m) => SUBJECT_TYPES.has(type(m.id)) && !GENERIC.has(m.id) && type(m.id) !== 'list',
       );
-      if (persona && asksWhatSuits(clause) && !specific) continue;
+      if (persona && asksWhatSuits(facts, clause) && !specific) continue;
       const r = resolveClause(analysis, clause, prev, context);
       if (r.part) parts.push(r.part);
       if (r.subjects.length) {

@@ -49,12 +49,25 @@ export function createPhraseTable<T>() {
       depth = Math.max(depth, keys.length);
     },
     longestAt,
-    /** Every phrase in tokens [from, to), left to right, each the longest at its place, none overlapping. */
-    find(tokens: readonly Token[], from = 0, to = tokens.length): PhraseMatch<T>[] {
+    /**
+     * Every phrase in tokens [from, to), left to right, each the longest at its place, none
+     * overlapping. A phrase that starts with a word `yields` to a longer one after that word ("the
+     * advanced" | "advanced courses").
+     */
+    find(
+      tokens: readonly Token[],
+      from = 0,
+      to = tokens.length,
+      yields?: (t: Token) => boolean,
+    ): PhraseMatch<T>[] {
       const out: PhraseMatch<T>[] = [];
       let i = from;
       while (i < to) {
-        const m = longestAt(tokens, i, to);
+        let m = longestAt(tokens, i, to);
+        if (m && yields?.(tokens[i] as Token)) {
+          const after = longestAt(tokens, i + 1, to);
+          if (after && after.end > m.end) m = after;
+        }
         if (m) {
           out.push(m);
           i = m.end;

@@ -18,6 +18,8 @@ export function createInDialog(deps: {
   render: Render;
   /** Greetings and thanks are not answers to a step. */
   smallTalk: (text: string) => boolean;
+  /** Asks to sign up (like /register), in words that answer no step. */
+  asksToRegister: (text: string) => boolean;
 }) {
   const { dialog, commands } = deps;
 
@@ -68,6 +70,10 @@ export function createInDialog(deps: {
       return again([dialogText.staleMenu[lang]]);
     }
     if (text && deps.smallTalk(text)) return again([dialogText.resume[lang]]);
+    if (text && !choice && deps.asksToRegister(text)) {
+      if (stored.state.flow === 'register') return again([dialogText.resume[lang]]);
+      if (stored.state.flow === 'triage') return dialog.start(id, 'register', lang, {}, stored);
+    }
     return dialog.step(
       id,
       msg.channel,

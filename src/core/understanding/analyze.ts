@@ -17,6 +17,7 @@ import { createTokenizer, type Token, type Tokens } from '../language/tokens.ts'
 import { detectLanguage } from '../normalize.ts';
 import {
   type CueKind,
+  conditionSpans,
   cutAtCommas,
   languageOf,
   MATH_FORMS,
@@ -53,6 +54,8 @@ export interface Clause {
   numbers: number[];
   /** Words nothing explains, in order (what a yes/no question asks about when it is not a known thing). */
   residual: string[];
+  /** A name in quotation marks ("Is a 'young scientist fund' one of them?"): the thing asked about. */
+  quoted?: string;
   /** Weight of the clause's content words, of those nothing explains, and of those the knowledge base never uses. */
   weight: number;
   unexplained: number;
@@ -108,6 +111,24 @@ const FOREIGN_WEIGHT = 1.5;
 /** How far after "how many" / "多少" the counted thing is looked for (tokens). */
 const COUNTED_WINDOW = { latin: 8, han: 10 };
 const COUNTED_BONUS = 1.5;
+/** After "how many", these say the counted thing is left out ("how many does it train"). */
+const AUXILIARIES = new Set([
+  'does',
+  'do',
+  'did',
+  'will',
+  'would',
+  'can',
+  'could',
+  'should',
+  'must',
+  'has',
+  'have',
+  'had',
+]);
+/** A name in quotation marks: single quotes only at a word's edge (not "People's"). */
+const QUOTED =
+  /(?:^|[\s(（:：])['‘]([^'‘’\n]{2,40})['’](?![A-Za-z])|["“「『《]([^"“”」』》\n]{2,40})["”」』》]/;
 /** A cue inside an entity's name counts less ("courses" in "national-level advanced training courses"). */
 const INSIDE_ENTITY = 0.3;
 /** Words that may come before a question's first word ("ok so which…", "roughly how many…"). */
@@ -202,6 +223,7 @@ export function createUnderstanding(
     ['ask', kb.language.ask],
     ['instruction', kb.language.instruction],
     ['joiner', kb.language.joiners],
+    ['conditional', kb.language.conditional],
   ];
   for (const [kind, list] of cueLists) for (const p of list) cueTable.add(tokenizer.keys(p), kind);
   for (const w of kb.lexicon.stopwords.zh) stopTable.add(tokenizer.keys(w), true);
@@ -237,11 +259,22 @@ export function createUnderstanding(
         const t = tokens[m.start] as Token;
         return m.end - m.start > 1 || t.han || t.caps || !enStop.has(t.text);
       });
-    const entities = named(entityTable.find(tokens));
+    const determiner = (t: Token) => !t.han && DETERMINERS.has(t.text);
+    const entities = named(entityTable.find(tokens, 0, n, determiner));
     const weak = named(weakTable.find(tokens));
     const attributes = attributeTable.find(tokens);
-    const forms = formTable.find(tokens);
     const cues = cueTable.find(tokens);
+    // A condition asks no yes or no ("如果能参加，大概要交多少费用？"); its arithmetic stays
+    // ("If I add up…, what total do I get?").
+    const conditions = conditionSpans(tk, cues);
+    const forms = formTable
+      .find(tokens)
+      .map((f) =>
+        conditions.some((c) => f.start >= c.start && f.end <= c.end)
+          ? { ...f, values: f.values.filter((v) => v !== 'yesno' && v !== 'fit') }
+          : f,
+      )
+      .filter((f) => f.values.length);
     const stops = stopTable.find(tokens);
 
     // What covers each token: an entity, a cue of any kind, a stopword.
@@ -253,7 +286,14 @@ export function createUnderstanding(
     entities.forEach((m, i) => {
       for (let k = m.start; k < m.end; k++) entityAt[k] = i;
     });
-    for (const list of [entities, weak, attributes, forms, cues, stops] as PhraseMatch<unknown>[][])
+    for (const list of [
+      entities,
+      weak,
+      attributes,
+      formTable.find(tokens),
+      cues,
+      stops,
+    ] as PhraseMatch<unknown>[][])
       mark(list);
     const stopAt = new Uint8Array(n);
     for (const m of stops) for (let k = m.start; k < m.end; k++) stopAt[k] = 1;
@@ -435,6 +475,9 @@ export function createUnderstanding(
         const limit = Math.min(end, e + (han ? COUNTED_WINDOW.han : COUNTED_WINDOW.latin));
         const run: PhraseMatch<{ id: string; weight: number }>[] = [];
         let k = e;
+        // "how many does a national base train": the name after the verb is not what is counted, the
+        // verb is ("how many will this round build").
+        const verbAsks = !han && AUXILIARIES.has((tokens[e] as Token | undefined)?.text.toLowerCase() ?? '');
         while (k < limit) {
           const cue = clauseAttributes.find((m) => m.start === k);
           if (cue) {
@@ -444,7 +487,8 @@ export function createUnderstanding(
           else break;
         }
         const outside = run.filter((m) => !inName(m));
-        const pick = (han ? outside[outside.length - 1] : outside[0]) ?? run[run.length - 1];
+        const pick =
+          (han ? outside[outside.length - 1] : outside[0]) ?? (verbAsks ? undefined : run[run.length - 1]);
         if (pick) countedCue.add(pick);
       });
       if (!countedCue.size && countStarts.length) {
@@ -503,6 +547,12 @@ export function createUnderstanding(
       }
       flush();
       const asks = questionMark || cueKinds.has('ask') || [...clauseForms].some((f) => OWN_FORMS.has(f));
+      const span = tk.text.slice(
+        Math.max(0, (tokens[start]?.start ?? 0) - 1),
+        (tokens[end - 1]?.end ?? 0) + 1,
+      );
+      const quote = QUOTED.exec(span);
+      const quoted = (quote?.[1] ?? quote?.[2])?.trim();
       return {
         start,
         end,
@@ -514,6 +564,7 @@ export function createUnderstanding(
         sameRound: cueKinds.has('sameround'),
         numbers,
         residual,
+        ...(quoted ? { quoted } : {}),
         weight,
         unexplained,
         foreign,

@@ -4,7 +4,7 @@ import type { PhraseMatch } from '../language/phrases.ts';
 import type { Token, Tokens } from '../language/tokens.ts';
 import type { Lang } from '../types.ts';
 
-export type CueKind = 'followup' | 'sameround' | 'self' | 'ask' | 'instruction' | 'joiner';
+export type CueKind = 'followup' | 'sameround' | 'self' | 'ask' | 'instruction' | 'joiner' | 'conditional';
 
 /** Question forms that ask a question of their own (the others qualify one: "more", "in total"). */
 export const OWN_FORMS: ReadonlySet<Form> = new Set([
@@ -96,6 +96,26 @@ export function splitSentences(tk: Tokens): Span[] {
 }
 
 /**
+ * Conditions: from "如果", "要是" or a clause's opening "if" to the next comma, where a clause
+ * follows ("如果能参加，…", "If I can join, how much…"). What they say is asked of nobody.
+ */
+export function conditionSpans(
+  tk: Tokens,
+  cues: PhraseMatch<CueKind>[],
+): Array<{ start: number; end: number }> {
+  const out: Array<{ start: number; end: number }> = [];
+  for (const c of cues) {
+    if (!c.values.includes('conditional')) continue;
+    const han = (tk.tokens[c.start] as Token).han;
+    if (!han && c.start > 0 && !tk.boundaries.some((b) => b.at === c.start)) continue;
+    const next = tk.boundaries.find((b) => b.at > c.end);
+    if (!next || next.hard) continue;
+    out.push({ start: c.start, end: next.at });
+  }
+  return out;
+}
+
+/**
  * Clauses of a sentence: it is cut at commas and at "and"/"以及" before a question word, and a
  * new clause starts only where a part asks a question of its own while the clause before already
  * asks one ("Who issued the plan, and until when does it run?"). A part that asks nothing of its
@@ -113,7 +133,17 @@ export function splitClauses(
   for (const b of tk.boundaries) if (!b.hard && b.at > sentence.start && b.at < sentence.end) cuts.add(b.at);
   for (const c of cues) {
     if (!c.values.includes('joiner') || c.start <= sentence.start || c.end >= sentence.end) continue;
-    const next = forms.find((f) => f.start === c.end || f.start === c.end + 1);
+    // "…哪些产业还有每年一共培训多少人": a joiner of more than one character (not 和, 跟, 与, 及)
+    // starts a question anywhere before the next break; "and" only one that follows it at once.
+    const text = tk.tokens
+      .slice(c.start, c.end)
+      .map((t) => t.key)
+      .join('');
+    const strong = (tk.tokens[c.start] as Token).han && [...text].length > 1;
+    const stop = strong
+      ? Math.min(sentence.end, ...tk.boundaries.filter((b) => b.at > c.end).map((b) => b.at))
+      : c.end + 2;
+    const next = forms.find((f) => f.start >= c.end && f.start < stop);
     if (next?.values.some((v) => OWN_FORMS.has(v))) cuts.add(c.start);
   }
   const points = [sentence.start, ...[...cuts].sort((a, b) => a - b), sentence.end];
