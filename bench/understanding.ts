@@ -19,6 +19,7 @@ const SETS = [
   'review-set-b.jsonl',
   'blind-a.jsonl',
   'blind-b.jsonl',
+  'blind-d.jsonl',
 ];
 
 /** Every message of the kept question sets (each turn of a conversation). */

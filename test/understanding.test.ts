@@ -211,6 +211,30 @@ describe('questions of kinds first met in a fresh blind set', () => {
     expect(turn.text.match(/virtual reality is one of the fields/g)).toHaveLength(1);
   });
 
+  it('counts the days between two dates, and names what is not a programme question', async () => {
+    const days = await ask(
+      "How many days passed between the date printed on the implementation plan and the People's Daily Online report about it?",
+    );
+    expect(days.text).toContain('From 15 September 2021 to 11 October 2021 is 26 days.');
+    expect((await ask('实施方案落款日期和人民网报道相隔多少天？')).text).toContain('相隔26天');
+    const laptop = await ask('Can you recommend a laptop for machine learning under 8000 yuan?');
+    expect(laptop.meta.kind).toBe('fallback');
+    expect(laptop.text).not.toMatch(/artificial intelligence|bases are chosen/);
+    // A detail the sources do not give, beside a figure they do: the detail is answered.
+    const title = await ask('这8万人都能拿到工程师职称证书吗？');
+    expect(title.meta.kind).toBe('fallback');
+    expect(title.text).not.toContain('不是');
+  });
+
+  it('gives the first round’s figure as such when both rounds are asked, and says the new round has none', async () => {
+    const turn = await ask(
+      'new rond vs frist round - how many natonal bases did the frist one bulid and wich years did it run',
+    );
+    expect(turn.text).toMatch(
+      /^The first round \(2011–2020\) built 200 national continuing education bases\. The published sources give no such figure or list for the new round/,
+    );
+  });
+
   it('takes "the first round get anything done?" as asking for its results', async () => {
     const turn = await ask('lol did the first round actually get anything done tho');
     expect(turn.meta.kind).toBe('answer');
@@ -325,6 +349,23 @@ describe.each(backends)('follow-ups on %s', (backend) => {
         const turn = answer.startsWith('d:') ? await chat.pick(answer) : await chat.say(answer);
         expect(turn.meta.field).not.toBe('subproject');
       }
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('follow the other one of a pair, and what the last subject’s facts say of a body named', async () => {
+    const t = await openRuntime(backend);
+    try {
+      const en = chatter(t.rt.app, uid('other-level'));
+      await en.say('How many people must a national base train each year?');
+      expect((await en.say('ok and the other level?')).text).toContain('at least 500');
+      const zh = chatter(t.rt.app, uid('provinces'));
+      await zh.say('国家级继续教育基地最后由谁批准？');
+      expect((await zh.say('那省里起什么作用？')).text).toContain('各省（以及行业主管部门）遴选推荐');
+      // Asked alone, the role of provinces is no question about another sub-project's content.
+      const alone = await chatter(t.rt.app, uid('provinces-alone')).say('那省里起什么作用？');
+      expect(alone.text).not.toContain('能力提升');
     } finally {
       await t.close();
     }

@@ -163,6 +163,7 @@ export const language = z
       .strict(),
     followup: phrases,
     sameround: phrases,
+    other: phrases,
     self: phrases,
     ask: phrases,
     instruction: phrases,

@@ -74,6 +74,10 @@ export function createComposer(kb: KnowledgeBase) {
           lines.push(T.noPromise[lang]);
           break;
         case 'unpublished':
+          if (p.besides?.length) {
+            unanswered = false;
+            say(p.besides);
+          }
           lines.push(unpublishedLine(p, lang));
           break;
       }
@@ -131,6 +135,15 @@ export function createComposer(kb: KnowledgeBase) {
   }
 
   function mathLine(op: MathOp, refs: FactRef[], subjects: Entity[], lang: Lang): string {
+    if (op === 'days') {
+      const [from, to] = refs.map((r) => String(r.fact.value)).sort();
+      const days = Math.round((Date.parse(to ?? '') - Date.parse(from ?? '')) / 86_400_000);
+      return fill(T.days[lang], {
+        a: formatDate(from ?? '', lang),
+        b: formatDate(to ?? '', lang),
+        result: String(days),
+      });
+    }
     const items = refs.map((r) => ({
       value: r.fact.value as number,
       name: subjectName(r, subjects, lang, refs),
@@ -215,3 +228,13 @@ export type Composer = ReturnType<typeof createComposer>;
 
 export const fill = (text: string, values: Record<string, string>) =>
   text.replace(/\{(\w+)\}/g, (_, k: string) => values[k] ?? '');
+
+const MONTHS = 'January February March April May June July August September October November December'.split(
+  ' ',
+);
+
+/** "2021-09-15" as 2021年9月15日, or 15 September 2021. */
+function formatDate(iso: string, lang: Lang): string {
+  const [y, m, d] = iso.split('-').map(Number) as [number, number, number];
+  return lang === 'zh' ? `${y}年${m}月${d}日` : `${d} ${MONTHS[m - 1]} ${y}`;
+}

@@ -103,6 +103,20 @@ export function createFacts(kb: KnowledgeBase) {
     ownersOfList: (list: string): string[] => listOwners.get(list) ?? [],
     has: (subject: string, attribute: string) => Boolean(bySubject.get(subject)?.get(attribute)?.length),
     entity: (id: string): Entity | undefined => entities.get(id),
+    /** The facts of these subjects whose text names one of these things ("各省" in who selects bases). */
+    mentioning(subjects: string[], named: string[]): FactRef[] {
+      const names = named
+        .flatMap((id) => entities.get(id)?.aliases ?? [])
+        .filter((a) => a.length >= 2)
+        .map((a) => a.toLowerCase());
+      const refs = new Set(subjects.flatMap((s) => [...(bySubject.get(s)?.values() ?? [])].flat()));
+      return [...refs].filter((r) => {
+        const text = `${r.fact.text.zh} ${r.fact.text.en.toLowerCase()}`;
+        return names.some((n) => text.includes(n));
+      });
+    },
+    /** The entities of a family (the bases and their two levels). */
+    family: (family: string): Entity[] => kb.entities.filter((e) => e.family === family),
     attribute: (id: string): Attribute | undefined => attributes.get(id),
     topic: (id: string): KnowledgeEntry | undefined => topics.get(id),
     /** The lists that name this entity. */

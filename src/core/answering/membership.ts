@@ -4,7 +4,13 @@ import type { Facts } from './facts.ts';
 import type { Part } from './parts.ts';
 import { MATH_FORMS, type Question, SUBJECT_TYPES, UNPUBLISHED_STRONG } from './question.ts';
 
-const LIST_ATTRIBUTES: ReadonlySet<string> = new Set(['fields', 'issuers', 'members', 'subprojects']);
+export const LIST_ATTRIBUTES: ReadonlySet<string> = new Set(['fields', 'issuers', 'members', 'subprojects']);
+
+/** A list is named, asked for, or was the last thing talked about. */
+export const namesList = (facts: Facts, q: Question): boolean =>
+  q.subjects.some((id) => facts.entity(id)?.type === 'list') ||
+  [...LIST_ATTRIBUTES].some((a) => (q.scores.get(a) ?? 0) >= 1.5) ||
+  Boolean(q.earlier?.list);
 
 /**
  * "Is blockchain one of them?", "AI属于哪个项目", "高端装备呢", "Is quantum computing a priority field?":
@@ -24,6 +30,9 @@ export function membership(facts: Facts, q: Question): Extract<Part, { kind: 'me
   const strongOther = [...scores].some(([a, score]) => score >= 1.5 && !LIST_ATTRIBUTES.has(a));
   const aboutMember = !own.length && members.length > 0 && !strongOther && !q.doubtful && c.foreign === 0;
   if (!yesno && !aboutMember) return undefined;
+  // "Can you recommend a laptop for machine learning?": words nothing explains, and no list named,
+  // make it a question about something else.
+  if (q.doubtful && !namesList(facts, q)) return undefined;
   const explicit = subjects.filter((id) => type(id) === 'list');
   const listScore = [...LIST_ATTRIBUTES].reduce((n, a) => n + (scores.get(a) ?? 0), 0);
   /** The list entities that the subjects' list facts name (the fields of the first round…). */

@@ -5,7 +5,7 @@ import type { FactRef } from './facts.ts';
 
 export type Verdict = 'yes' | 'no';
 
-export type MathOp = 'difference' | 'compare' | 'ratio' | 'sum' | 'share' | 'average' | 'per-year';
+export type MathOp = 'difference' | 'compare' | 'ratio' | 'sum' | 'share' | 'average' | 'per-year' | 'days';
 
 export type Part =
   | { kind: 'facts'; facts: FactRef[] }
@@ -23,6 +23,8 @@ export type Part =
       subject: Entity | undefined;
       round?: Round;
       detail?: string;
+      /** What the sources do give that was asked too (the first round's figure, both rounds asked). */
+      besides?: FactRef[];
     }
   /** Sub-projects that suit a person who described their work (and where their field is listed). */
   | {

@@ -115,6 +115,14 @@ export function readQuestion(
   const members = ids.filter((id) => MEMBER_TYPES.has(type(id)));
   const earlier = prev ?? (context ? { ...context, subjects: context.entities } : undefined);
   const elliptical = own.length === 0;
+  // "ok and the other level?" after a national base: the provincial one (the one other of its kind and family).
+  if (elliptical && c.other && earlier?.subjects.length === 1) {
+    const was = facts.entity(earlier.subjects[0] as string);
+    const others = was?.family
+      ? facts.family(was.family).filter((e) => e.type === was.type && e.id !== was.id)
+      : [];
+    if (others.length === 1) own = others.map((e) => e.id);
+  }
   if (!round && !rounds.length && (c.sameRound || elliptical)) round = earlier?.round ?? context?.round;
 
   // Which attributes are asked, and how strongly.
@@ -150,9 +158,10 @@ export function readQuestion(
   // "新一轮和第一轮在重点领域上有什么不同？": a list named of both rounds is what they are compared on.
   if (rounds.length > 1 && own.some((id) => type(id) === 'list')) add('fields', STRONG_CUE);
   // "是不是一年认证8万个工程师？"
-  // A figure of something else than the thing named says nothing ("新一轮将建设500个国家级基地吗",
+  // A figure of something else than the thing named says nothing, nor one beside a detail the
+  // sources do not give ("这8万人都能拿到职称证书吗？") ("新一轮将建设500个国家级基地吗",
   // 500 being a provincial base's minimum).
-  for (const ref of facts.withValue(c.numbers))
+  for (const ref of unpublishedAsked ? [] : facts.withValue(c.numbers))
     if (!own.length || ref.fact.subject.some((id) => own.includes(id)))
       for (const a of ref.fact.attribute) add(a, QUOTED_FIGURE);
 

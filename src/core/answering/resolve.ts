@@ -15,7 +15,7 @@ import { type Analysis, type Clause, MAX_QUESTIONS } from '../understanding/anal
 import { type Choice, chooseAttribute } from './attributes.ts';
 import type { Facts } from './facts.ts';
 import { figureAnswer } from './figures.ts';
-import { membership } from './membership.ts';
+import { membership, namesList } from './membership.ts';
 import { dedupe, type Part, type Resolution } from './parts.ts';
 import { asksWhatSuits, personaPart } from './persona.ts';
 import {
@@ -25,11 +25,14 @@ import {
   readQuestion,
   STRONG_CUE,
   SUBJECT_TYPES,
+  UNPUBLISHED_STRONG,
 } from './question.ts';
 
 export type { MathOp, Part, Resolution, Verdict } from './parts.ts';
 
 type Answered = Resolved & { part?: Part };
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export function createResolver(
   facts: Facts,
@@ -97,8 +100,9 @@ export function createResolver(
     const base: Resolved = { subjects: q.subjects, ...(q.round ? { round: q.round } : {}) };
     const nothingNamed = !q.subjects.length && !q.members.length;
     if (nothingNamed && !q.scores.size && !c.numbers.length) return { ...base, ...retrieved(analysis, c) };
-    // Nothing of the programme named and most words unexplained: not a programme question.
-    if (q.doubtful && !q.own.length && !q.members.length && !q.earlier)
+    // Nothing of the programme named and most words unexplained: not a programme question; nor
+    // with a field named among them and no list ("Can you recommend a laptop for machine learning?").
+    if (q.doubtful && !q.own.length && !q.earlier && (!q.members.length || !namesList(facts, q)))
       return { ...base, ...retrieved(analysis, c) };
     const member = membership(facts, q);
     if (member)
@@ -108,8 +112,12 @@ export function createResolver(
         part: member,
         list: member.list.id,
       };
-    // "90万人那个是哪个项目": the figure asked about names the thing.
-    const quoted = !q.own.length ? facts.withValue(c.numbers) : [];
+    // "90万人那个是哪个项目": the figure asked about names the thing (not in "这8万人都能拿到职称证书吗？",
+    // which asks a detail the sources do not give).
+    const unpublishedAsked = [...q.scores].some(
+      ([id, score]) => score >= UNPUBLISHED_STRONG && facts.attribute(id)?.published === false,
+    );
+    const quoted = !q.own.length && !unpublishedAsked ? facts.withValue(c.numbers) : [];
     if (quoted.length)
       return { ...base, subjects: quoted[0]?.fact.subject ?? [], part: { kind: 'facts', facts: quoted } };
     return byAttribute(analysis, q);
@@ -129,23 +137,56 @@ export function createResolver(
         [...all.facts, ...all.otherRound].filter((f) => f.fact.round === r),
       );
       if (first.length && !next.length) {
+        // "new round vs first round - how many bases did the first one build": the first round's,
+        // as such, unless the question quotes it ("…build 200 bases like the first round?").
+        const quotes = first.some((f) => c.numbers.includes(f.fact.value as number));
         const subject = facts.entity('new-round');
         return {
           ...base,
           attribute: choice.attribute.id,
           round: 'new',
-          part: { kind: 'unpublished', attributes: [choice.attribute], subject, round: 'new' },
+          part: {
+            kind: 'unpublished',
+            attributes: [choice.attribute],
+            subject,
+            round: 'new',
+            ...(quotes ? {} : { besides: first }),
+          },
         };
       }
       if (first.length) choice = { ...choice, found: { facts: [...first, ...next], otherRound: [] } };
     }
+    // "那省里起什么作用？" after who approves national bases: what the facts of the thing talked about say of the body.
+    const bodies = members.filter((id) => type(id) === 'body');
+    if (!own.length && q.earlier && bodies.length && !choice?.found.facts.length) {
+      const named = facts.mentioning(subjects, bodies);
+      if (named.length) return { ...base, part: { kind: 'facts', facts: named } };
+    }
     // Nothing of the programme named: a detail that only one thing has answers itself ("培训学时记到哪里").
-    if (choice && !own.length && !c.foreign && !choice.found.facts.length && choice.attribute.published) {
+    if (
+      choice &&
+      !own.length &&
+      !members.length &&
+      !c.foreign &&
+      !choice.found.facts.length &&
+      choice.attribute.published
+    ) {
       const owners = facts.ownersOf(choice.attribute.id, round);
       if (owners.length === 1) {
         subjects = owners;
         base.subjects = subjects;
         choice = { ...choice, found: facts.lookup(subjects, choice.attribute.id, round) };
+      }
+    }
+    // "How many days passed between the plan's date and the report?": two dates asked, and the days between.
+    if (q.asked('difference')) {
+      const dates = [...scores]
+        .filter(([id, score]) => score >= 1 && facts.attribute(id)?.type === 'date')
+        .flatMap(([id]) => facts.lookup(subjects, id, round).facts.slice(0, 1))
+        .filter((f) => ISO_DATE.test(String(f.fact.value)));
+      if (dates.length >= 2) {
+        const things = subjects.flatMap((id) => facts.entity(id) ?? []);
+        return { ...base, part: { kind: 'math', op: 'days', facts: dates.slice(0, 2), subjects: things } };
       }
     }
     const ofField = fieldAsked(q, choice);

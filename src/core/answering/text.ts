@@ -23,6 +23,7 @@ export const answerText = {
     en: '{expr} = {result}: {a} is about {result} of {b}.',
   },
   sum: { zh: '合计：{expr} = {total}{unit}。', en: 'Together: {expr} = {total} {unit}.' },
+  days: { zh: '从{a}到{b}相隔{result}天。', en: 'From {a} to {b} is {result} days.' },
   perYear: {
     zh: '按{years}年平均：{expr} ≈ {result}{unit}每年。',
     en: 'Averaged over its {years} years: {expr} ≈ {result} {unit} a year.',

@@ -43,9 +43,12 @@ export interface Tokens {
 }
 
 const HAN = /\p{Script=Han}/u;
-/** A Chinese character, a run of other letters and digits, or punctuation that ends a sentence or clause. */
+/**
+ * A Chinese character, a run of other letters and digits, or punctuation that ends a sentence or
+ * clause (a dash between words too: "new round vs first round - how many…", not "2021—2030").
+ */
 const PIECE =
-  /(\p{Script=Han})|((?:(?!\p{Script=Han})[\p{L}\p{N}])+)|([。！？!?；;\n[\]【】]|\.(?=\s|$)|[，,：:、])/gu;
+  /(\p{Script=Han})|((?:(?!\p{Script=Han})[\p{L}\p{N}])+)|([。！？!?；;\n[\]【】]|\.(?=\s|$)|[，,：:、]|(?<=\s)[-–—]{1,3}(?=\s)|(?<!\d)—{1,2}(?!\d))/gu;
 const ALPHA = /^[a-z]+$/;
 const ACCENTED = /[\u00c0-\u024f\u1e00-\u1eff]/;
 const TONE_DIGITS = /^(?:[a-z]+[1-5]){2,}[a-z]*$/;

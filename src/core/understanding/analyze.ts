@@ -51,6 +51,8 @@ export interface Clause {
   followup: boolean;
   /** Refers to the round already talked about ("that round"). */
   sameRound: boolean;
+  /** Asks about the other one of a pair talked about ("and the other level?"). */
+  other: boolean;
   numbers: number[];
   /** Words nothing explains, in order (what a yes/no question asks about when it is not a known thing). */
   residual: string[];
@@ -219,6 +221,7 @@ export function createUnderstanding(
   const cueLists: Array<[CueKind, string[]]> = [
     ['followup', kb.language.followup],
     ['sameround', kb.language.sameround],
+    ['other', kb.language.other],
     ['self', kb.language.self],
     ['ask', kb.language.ask],
     ['instruction', kb.language.instruction],
@@ -407,7 +410,9 @@ export function createUnderstanding(
       parts: cutAtCommas(tk),
       ...(personaMentions.length || (fit && aboutSelf) ? { persona: personaOf(personaMentions) } : {}),
       instructs,
-      refersBack: cues.some((c) => c.values.includes('followup') || c.values.includes('sameround')),
+      refersBack: cues.some((c) =>
+        c.values.some((v) => v === 'followup' || v === 'sameround' || v === 'other'),
+      ),
     };
 
     function clauseOf(
@@ -562,6 +567,7 @@ export function createUnderstanding(
         forms: clauseForms,
         followup: cueKinds.has('followup'),
         sameRound: cueKinds.has('sameround'),
+        other: cueKinds.has('other'),
         numbers,
         residual,
         ...(quoted ? { quoted } : {}),

@@ -4,7 +4,15 @@ import type { PhraseMatch } from '../language/phrases.ts';
 import type { Token, Tokens } from '../language/tokens.ts';
 import type { Lang } from '../types.ts';
 
-export type CueKind = 'followup' | 'sameround' | 'self' | 'ask' | 'instruction' | 'joiner' | 'conditional';
+export type CueKind =
+  | 'followup'
+  | 'sameround'
+  | 'other'
+  | 'self'
+  | 'ask'
+  | 'instruction'
+  | 'joiner'
+  | 'conditional';
 
 /** Question forms that ask a question of their own (the others qualify one: "more", "in total"). */
 export const OWN_FORMS: ReadonlySet<Form> = new Set([
