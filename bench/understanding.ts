@@ -19,6 +19,7 @@ const SETS = [
   'review-set-b.jsonl',
   'blind-a.jsonl',
   'blind-b.jsonl',
+  'blind-c.jsonl',
   'blind-d.jsonl',
 ];
 

@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseConfig } from '../src/config.ts';
 import { createRuntime } from '../src/runtime.ts';
-import { readCases, scoreCases } from '../test/helpers/eval.ts';
+import { chatPost, readCases, scoreCases } from '../test/helpers/eval.ts';
 
 const files = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const verbose = process.argv.includes('-v');
@@ -13,15 +13,7 @@ const rt = await createRuntime(parseConfig({ RATE_LIMIT_PER_MINUTE: '100000' }),
   memory: true,
   logger: { info() {}, error: (m, e) => console.error(m, e) },
 });
-const post = async (userId: string, text: string) => {
-  const res = await rt.app.request('/api/chat', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ userId, text }),
-  });
-  const body = (await res.json()) as { replies: { text: string }[]; meta: { kind: string } };
-  return { kind: body.meta.kind, text: body.replies.map((r) => r.text).join('\n') };
-};
+const post = chatPost(rt.app);
 let all = 0;
 let pass = 0;
 for (const f of files) {

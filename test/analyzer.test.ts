@@ -38,14 +38,26 @@ describe('the analyzer', () => {
     );
   });
 
-  it('reads traditional characters as simplified', () => {
+  it('reads traditional characters as simplified, and Taiwan’s words as the mainland’s', () => {
     expect(terms('數字技術工程師')).toEqual(terms('数字技术工程师'));
+    expect(terms('數位技術工程師')).toEqual(terms('数字技术工程师'));
+    expect(terms('人工智慧')).toEqual(terms('人工智能'));
   });
 
   it('writes figures one way', () => {
     expect(canonicalNumbers('2万 and 20,000 and 20k')).toBe('20000 and 20000 and 20000');
     expect(canonicalNumbers('1264.3万人次, 12.643 million')).toBe('12643000人次, 12643000');
     expect(normalize('９０万ＩｏＴ')).toBe('900000iot');
+    // Figures in words, with a scale word or a counted thing; "one of" and "一个" stay words.
+    expect(canonicalNumbers('the one million people, nine hundred thousand, one of them')).toBe(
+      'the 1000000 people, 900000, one of them',
+    );
+    expect(canonicalNumbers('两万人，九十万，三百期，十二个领域，一个，一年，第一轮')).toBe(
+      '20000人，900000，300期，12个领域，一个，一年，第一轮',
+    );
+    // Long runs of number words cost their length, and are left alone.
+    const long = `${'one '.repeat(1000)}${'十'.repeat(4000)}`;
+    expect(canonicalNumbers(long)).toBe(long);
   });
 
   it('tells Chinese from English, mixed questions by weight', () => {

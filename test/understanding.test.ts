@@ -242,6 +242,67 @@ describe('questions of kinds first met in a fresh blind set', () => {
   });
 });
 
+describe('questions of kinds first met in the held-out set', () => {
+  it('answers an imperative sum, a share of a whole the question quotes, and two things asked in one clause', async () => {
+    const sum = await ask(
+      'Add up the yearly headcounts of the advanced training, ability improvement and digital technology engineer sub-projects. What’s the total?',
+    );
+    expect(sum.text).toContain('20,000 + 900,000 + 80,000 = 1,000,000');
+    const share = await ask(
+      'What percentage of the one million people trained each year come from the advanced training project?',
+    );
+    expect(share.text).toContain('20,000 ÷ 1,000,000 = 2%');
+    const two = await ask(
+      'For the digital technology engineer project: what approach does it use for training and evaluation, and where do the training hours get recorded?',
+    );
+    expect(two.text).toMatch(/standardized training.*continuing-education certificate/s);
+    const list = await ask('这个工程要持续到哪一年？四个重点子项目分别是什么？');
+    expect(list.text).toMatch(/2030.*高级研修项目、专业技术人员能力提升培训/s);
+  });
+
+  it('reads ordinals, "which part is that", and a statement before the question mark', async () => {
+    expect((await ask('wait whats the 4th sub-project again? the base thing?')).text).toContain(
+      'built in phases and batches',
+    );
+    expect((await ask('第二个子项目是什么')).text).toMatch(/^专业技术人员能力提升培训/);
+    const which = await ask(
+      'I run training at a provincial research institute and we want our institute to become a national-level training base. Which part of the project is that, and how does the selection work?',
+    );
+    expect(which.text).toMatch(
+      /^That is the national continuing education bases, one of the four key sub-projects\./,
+    );
+    expect(which.text).toContain('provinces (and industry bodies) select and recommend');
+    const zh = await ask('我们单位想成为国家级继续教育基地，这属于哪个子项目？');
+    expect(zh.text).toMatch(/^这属于国家级专业技术人员继续教育基地，是四个重点子项目之一/);
+  });
+
+  it('reads Taiwan’s words, short typos, fillers, and words that say what is asked', async () => {
+    expect((await ask('數位技術工程師培育項目涵蓋哪些領域？')).text).toContain('人工智能');
+    expect((await ask('Waht si teh dcoument nubmer fo teh implmeentation paln?')).text).toContain('73号');
+    expect((await ask('hang on, who’s behind this, just the labour ministry or what')).text).toContain(
+      'Ministry of Finance',
+    );
+    expect((await ask('高研班到底是给啥样的人上的啊')).text).toContain('高层次');
+    expect(
+      (await ask('According to the ministry official, what is the new round supposed to serve?')).text,
+    ).toContain('Central Talent Work Conference');
+    expect((await ask('第一轮每年大约完成多少人次的培训任务？')).text).toContain('约百万人次');
+    const hours = await ask('数字技术工程师的培训一共要上多少个课时？');
+    expect(hours.meta.kind).toBe('fallback');
+    // Who each sub-project is for is published: never "not given" for the four together.
+    const suits = await ask('有适合我的子项目吗？');
+    expect(suits.text).not.toMatch(/没有给出/);
+    expect(suits.text).toContain('高级研修项目面向高层次专业技术人员');
+  });
+
+  it('suggests sub-projects to someone who only told what they do', async () => {
+    const told = await ask('我是做人工智能算法的工程师');
+    expect(told.meta.kind).toBe('answer');
+    expect(told.text).toMatch(/^根据您的描述，可能适合您的是：数字技术工程师培育项目/);
+    expect(told.text).toContain('不代表录取');
+  });
+});
+
 describe('requests learnt from examples', () => {
   const intent = (text: string) => understanding.understand(text).intent?.intent;
 
@@ -366,6 +427,22 @@ describe.each(backends)('follow-ups on %s', (backend) => {
       // Asked alone, the role of provinces is no question about another sub-project's content.
       const alone = await chatter(t.rt.app, uid('provinces-alone')).say('那省里起什么作用？');
       expect(alone.text).not.toContain('能力提升');
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('remember what the user said of their work', async () => {
+    const t = await openRuntime(backend, {}, { persistent: true });
+    try {
+      const id = uid('persona');
+      await chatter(t.rt.app, id).say('我是做人工智能算法的工程师');
+      await chatter(t.rt.app, id).say('高研班每年办多少期？');
+      await t.restart();
+      const later = await chatter(t.rt.app, id).say('有适合我的子项目吗？');
+      expect(later.text).toMatch(/^根据您的描述，可能适合您的是：数字技术工程师培育项目/);
+      const stranger = await chatter(t.rt.app, uid('no-persona')).say('有适合我的子项目吗？');
+      expect(stranger.text).not.toContain('根据您的描述');
     } finally {
       await t.close();
     }

@@ -25,6 +25,8 @@ export interface ConversationSubject {
   round?: 'first' | 'new';
   /** The list last answered from ("Is blockchain one of them?"). */
   list?: string;
+  /** What the user said of their work ("我是做人工智能算法的工程师"), for "有适合我的子项目吗？" later. */
+  persona?: { roles: string[]; titles: string[]; fields: string[]; mentions: string[] };
 }
 
 /** One message from a user, normalised by an adapter. */

@@ -21,6 +21,19 @@ export interface EvalCase {
 }
 export type Post = (userId: string, text: string) => Promise<{ kind: string; text: string }>;
 
+/** Posts to an app's POST /api/chat (in-process): the kind and the replies' text. */
+export const chatPost =
+  (app: { request: (path: string, init: RequestInit) => Response | Promise<Response> }): Post =>
+  async (userId, text) => {
+    const res = await app.request('/api/chat', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ userId, text }),
+    });
+    const body = (await res.json()) as { replies: { text: string }[]; meta: { kind: string } };
+    return { kind: body.meta.kind, text: body.replies.map((r) => r.text).join('\n') };
+  };
+
 export const readCases = (url: URL): EvalCase[] =>
   readFileSync(url, 'utf8')
     .split('\n')

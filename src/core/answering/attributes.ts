@@ -28,6 +28,8 @@ const DEFAULTS: Partial<Record<Form, string[]>> = {
   list: ['fields', 'members', 'subprojects'],
   fit: ['audience'],
 };
+/** A cue this weak is a word of a name ("base" in "the base thing"), not a question. */
+const INSIDE_NAME_ONLY = 0.5;
 /** Attribute types a "how many" can ask for (a list's length too). */
 const COUNTABLE: ReadonlySet<string> = new Set(['number', 'list', 'bodies']);
 
@@ -74,6 +76,9 @@ export function chooseAttribute(
   }
   // "What is X?", "tell me about X": about the thing itself, unless a word clearly asks one thing of it.
   const math = MATH_FORMS.some((f) => c.forms.has(f));
+  // "the base thing?": a word inside the name ("base") and no question word asks nothing of it.
+  const bare = [...c.forms].every((f) => f === 'yesno' || f === 'what');
+  if (best && best.cue < INSIDE_NAME_ONLY && bare && !c.numbers.length) return undefined;
   if (best && best.cue < STRONG_CUE && c.forms.has('what') && !math && !c.forms.has('count'))
     return undefined;
   return best;

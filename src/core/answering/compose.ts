@@ -97,7 +97,7 @@ export function createComposer(kb: KnowledgeBase) {
   }
 
   function memberLine(p: Extract<Part, { kind: 'member' }>, lang: Lang): string {
-    const text = p.verdict === 'yes' ? T.isMember[lang] : T.notMember[lang];
+    const text = p.verdict === 'yes' ? (p.which ? T.isWhich : T.isMember)[lang] : T.notMember[lang];
     return fill(text, { x: name(p.named, lang), list: p.list.name[lang] });
   }
 

@@ -36,6 +36,14 @@ export function figureAnswer(
     if (period && typeof period.fact.value === 'string')
       return { kind: 'math', op: 'per-year', facts: [total, period], subjects: things };
   }
+  // The whole quoted, the part named ("What percentage of the one million people trained each year
+  // come from the advanced training project?").
+  if (op && numeric.length === 1) {
+    const quoted = facts
+      .withValue(c.numbers)
+      .find((f) => f !== total && f.fact.attribute.includes(attribute.id));
+    if (quoted) numeric = [...numeric, quoted];
+  }
   // One figure each of two things asked about one subject ("200个基地是首批20个的几倍？").
   if (op && numeric.length === 1 && own.every((id) => total?.fact.subject.includes(id))) {
     const second = secondFigure(facts, subjects, q.scores, round, attribute.id);

@@ -1,10 +1,19 @@
 /** Is X one of a list? Yes or no from the list's members, naming the list. */
 import type { Entity } from '../../knowledge/schema.ts';
+import { SUBJECT_TYPES } from '../understanding/analyze.ts';
 import type { Facts } from './facts.ts';
 import type { Part } from './parts.ts';
-import { MATH_FORMS, type Question, SUBJECT_TYPES, UNPUBLISHED_STRONG } from './question.ts';
+import { MATH_FORMS, type Question, UNPUBLISHED_STRONG } from './question.ts';
 
 export const LIST_ATTRIBUTES: ReadonlySet<string> = new Set(['fields', 'issuers', 'members', 'subprojects']);
+
+/** The sub-project a thing is, or belongs to (a national base: the bases). */
+function subprojectOf(facts: Facts, id: string): string[] {
+  const e = facts.entity(id);
+  if (e?.type === 'subproject') return [id];
+  const owner = e?.family ? facts.family(e.family).find((f) => f.type === 'subproject') : undefined;
+  return owner ? [owner.id] : [];
+}
 
 /** A list is named, asked for, or was the last thing talked about. */
 export const namesList = (facts: Facts, q: Question): boolean =>
@@ -29,7 +38,16 @@ export function membership(facts: Facts, q: Question): Extract<Part, { kind: 'me
   // Only a field or body is named, and nothing else is asked of it: where does it belong?
   const strongOther = [...scores].some(([a, score]) => score >= 1.5 && !LIST_ATTRIBUTES.has(a));
   const aboutMember = !own.length && members.length > 0 && !strongOther && !q.doubtful && c.foreign === 0;
-  if (!yesno && !aboutMember) return undefined;
+  // "…to become a national-level training base. Which part of the project is that?"
+  const before = [
+    ...new Set(
+      [...(c.followup ? (earlier?.subjects ?? []) : []), ...own.filter((id) => type(id) !== 'list')].flatMap(
+        (id) => subprojectOf(facts, id),
+      ),
+    ),
+  ];
+  const whichIsThat = c.forms.has('list') && before.length > 0 && subjects.includes('subprojects');
+  if (!yesno && !aboutMember && !whichIsThat) return undefined;
   // "Can you recommend a laptop for machine learning?": words nothing explains, and no list named,
   // make it a question about something else.
   if (q.doubtful && !namesList(facts, q)) return undefined;
@@ -52,8 +70,10 @@ export function membership(facts: Facts, q: Question): Extract<Part, { kind: 'me
     lists = entityOf(earlier.list);
   // Candidates: fields and bodies named; sub-projects when the list is of sub-projects.
   let candidates = members;
-  if (lists.some((l) => l.id === 'subprojects'))
+  if (lists.some((l) => l.id === 'subprojects')) {
     candidates = [...candidates, ...subjects.filter((id) => type(id) === 'subproject')];
+    if (!candidates.length) candidates = before;
+  }
   if (!lists.length && candidates.length) {
     // "Is AI included?": the lists that name it.
     const containing = candidates.flatMap((m) => facts.listsOf(m));
@@ -90,6 +110,7 @@ export function membership(facts: Facts, q: Question): Extract<Part, { kind: 'me
       named,
       list,
       facts: listFacts,
+      ...(whichIsThat && !yesno ? { which: true } : {}),
     };
   }
   return { kind: 'member', verdict: 'no', named: c.quoted ?? residual, list, facts: listFacts };

@@ -14,7 +14,15 @@ export type Part =
   /** Two or more figures and the arithmetic asked. */
   | { kind: 'math'; op: MathOp; facts: FactRef[]; subjects: Entity[] }
   /** Is X one of a list? `named`: the candidate as an entity, or as the person wrote it. */
-  | { kind: 'member'; verdict: Verdict; named: Entity | string; list: Entity; facts: FactRef[] }
+  | {
+      kind: 'member';
+      verdict: Verdict;
+      named: Entity | string;
+      list: Entity;
+      facts: FactRef[];
+      /** Asked which one it is ("Which part of the project is that?"), not whether. */
+      which?: boolean;
+    }
   | { kind: 'topic'; entry: KnowledgeEntry }
   /** The sources do not give this detail (for this subject, or for this round). */
   | {

@@ -1,6 +1,6 @@
 /** People who describe their work get the sub-projects that suit them, with the facts' reasons. */
 import { recommend } from '../dialog/flows.ts';
-import type { Analysis, Clause } from '../understanding/analyze.ts';
+import type { Analysis, Clause, Persona } from '../understanding/analyze.ts';
 import type { Facts } from './facts.ts';
 import type { Part } from './parts.ts';
 import { UNPUBLISHED_STRONG } from './question.ts';
@@ -15,9 +15,14 @@ export const asksWhatSuits = (facts: Facts, c: Clause): boolean =>
     ([id, score]) => score >= UNPUBLISHED_STRONG && facts.attribute(id)?.published === false,
   );
 
-export function personaPart(facts: Facts, analysis: Analysis): Part | undefined {
-  const p = analysis.persona;
-  if (!p || !analysis.clauses.some((c) => asksWhatSuits(facts, c))) return undefined;
+/**
+ * Told what the writer does, now or earlier in the conversation, and asked what suits them, or
+ * told only that ("我是做人工智能算法的工程师"): the sub-projects that may suit them.
+ */
+export function personaPart(facts: Facts, analysis: Analysis, earlier?: Persona): Part | undefined {
+  const p = analysis.persona ?? earlier;
+  const toldOnly = Boolean(analysis.persona) && !analysis.clauses.length;
+  if (!p || (!toldOnly && !analysis.clauses.some((c) => asksWhatSuits(facts, c)))) return undefined;
   // A field of the digital technology engineer project ("intelligent manufacturing", "芯片") is digital work.
   const digital = p.fields.some((f) =>
     facts.listsOf(f).some((l) => facts.ownersOfList(l.id).includes('digital-engineer')),

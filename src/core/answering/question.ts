@@ -6,7 +6,7 @@
  */
 import type { Form, Round } from '../../knowledge/schema.ts';
 import type { ConversationSubject } from '../types.ts';
-import type { Clause } from '../understanding/analyze.ts';
+import { type Clause, SUBJECT_TYPES } from '../understanding/analyze.ts';
 import type { Facts } from './facts.ts';
 import type { MathOp } from './parts.ts';
 
@@ -40,14 +40,6 @@ export interface Question {
   doubtful: boolean;
 }
 
-export const SUBJECT_TYPES: ReadonlySet<string> = new Set([
-  'project',
-  'round',
-  'document',
-  'list',
-  'subproject',
-  'base-level',
-]);
 /** Subjects that stand back when something more specific is named. */
 export const GENERIC: ReadonlySet<string> = new Set(['project', 'new-round']);
 /** In the order they win when a question has several ("占…的比例" is a share, not a ratio). */
@@ -108,6 +100,11 @@ export function readQuestion(
   const asked = (form: Form) => c.forms.has(form);
   const math = MATH_FORMS.some((f) => asked(f));
   let own = ids.filter((id) => SUBJECT_TYPES.has(type(id)));
+  // "whats the 4th sub-project again?": the list's fourth member.
+  const listed = c.ordinal ? (facts.entity(c.ordinal.of)?.members ?? []) : [];
+  const nth = c.ordinal ? listed.at(c.ordinal.n > 0 ? c.ordinal.n - 1 : c.ordinal.n) : undefined;
+  if (c.ordinal && nth && c.ordinal.n <= listed.length)
+    own = own.map((id) => (id === c.ordinal?.of ? nth : id));
   // "知识更新工程中高级研修项目": the specific thing, not the project around it (unless compared,
   // or both rounds are named).
   if (!math && rounds.length < 2 && own.some((id) => !GENERIC.has(id)))

@@ -11,7 +11,7 @@
  */
 import type { KnowledgeEntry } from '../../knowledge/schema.ts';
 import type { ConversationSubject } from '../types.ts';
-import { type Analysis, type Clause, MAX_QUESTIONS } from '../understanding/analyze.ts';
+import { type Analysis, type Clause, MAX_QUESTIONS, SUBJECT_TYPES } from '../understanding/analyze.ts';
 import { type Choice, chooseAttribute } from './attributes.ts';
 import type { Facts } from './facts.ts';
 import { figureAnswer } from './figures.ts';
@@ -24,7 +24,6 @@ import {
   type Resolved,
   readQuestion,
   STRONG_CUE,
-  SUBJECT_TYPES,
   UNPUBLISHED_STRONG,
 } from './question.ts';
 
@@ -33,6 +32,8 @@ export type { MathOp, Part, Resolution, Verdict } from './parts.ts';
 type Answered = Resolved & { part?: Part };
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+/** A second attribute this strongly asked in one clause is answered too. */
+const ALSO_ASKED = 3;
 
 export function createResolver(
   facts: Facts,
@@ -45,7 +46,7 @@ export function createResolver(
     let subject: ConversationSubject | undefined;
     let weight = 0;
     let unexplained = 0;
-    const persona = personaPart(facts, analysis);
+    const persona = personaPart(facts, analysis, context?.persona);
     // What the message said before its question ("…we'd like our centre to become a national base.
     // Who approves that?") is what a question that names nothing refers to.
     let prev = backgroundOf(analysis);
@@ -70,7 +71,13 @@ export function createResolver(
       }
     }
     if (persona) parts.unshift(persona);
-    const confidence = weight === 0 ? 0 : Math.max(0, 1 - unexplained / weight);
+    // What the user told of their work is kept for the rest of the conversation.
+    const told = analysis.persona ?? context?.persona;
+    if (told) {
+      const { roles, titles, fields, mentions } = told;
+      subject = { ...(subject ?? { entities: [] }), persona: { roles, titles, fields, mentions } };
+    }
+    const confidence = weight === 0 ? (persona ? 1 : 0) : Math.max(0, 1 - unexplained / weight);
     return { parts: dedupe(parts), ...(subject ? { subject } : {}), confidence };
   }
 
@@ -204,6 +211,12 @@ export function createResolver(
       if (compared.length) return { ...base, part: { kind: 'facts', facts: compared } };
     }
     if (!choice) {
+      // "这个工程要持续到哪一年？四个重点子项目分别是什么？": beside other questions (where a whole
+      // topic would make the reply too long), a list named is answered by its members.
+      const lists = own.filter((id) => type(id) === 'list');
+      const named = lists.length ? facts.lookup(lists, 'members', round).facts : [];
+      if (named.length && analysis.clauses.length > 1)
+        return { ...base, list: lists[0] as string, part: { kind: 'facts', facts: named } };
       const topicOf = subjects.map((id) => facts.entity(id)?.topic).find(Boolean);
       const entry = topicOf ? facts.topic(topicOf) : undefined;
       // A thing named ("高研班?", "what is X", "and the digital one?"), asked nothing particular: its topic.
@@ -216,8 +229,8 @@ export function createResolver(
     const res: Resolved = { ...base, attribute: attribute.id };
     // How to take part in a sub-project without a word of its own: the project's general guidance.
     if (attribute.general && !found.facts.length) found = facts.lookup(['project'], attribute.id, round);
-    // "Which sub-project is the biggest?": the list's members, compared.
-    if (attribute.type === 'number' && !found.facts.length) {
+    // "Which sub-project is the biggest?", "有适合我的子项目吗？": the list's members, compared.
+    if ((attribute.type === 'number' || attribute.id === 'audience') && !found.facts.length) {
       const expanded = subjects.flatMap((id) => facts.entity(id)?.members ?? []);
       if (expanded.length) found = facts.lookup(expanded, attribute.id, round);
     }
@@ -252,7 +265,17 @@ export function createResolver(
     }
     const list = found.facts.flatMap((f) => f.fact.list ?? [])[0];
     if (list) res.list = list;
-    return { ...res, part: figureAnswer(facts, q, attribute, found.facts, subjects) };
+    const part = figureAnswer(facts, q, attribute, found.facts, subjects);
+    // "What approach does it use, and where do the training hours get recorded?": every other
+    // thing asked in so many words that the subject has a fact for.
+    if (part.kind === 'facts') {
+      const also = [...scores]
+        .filter(([id, score]) => id !== attribute.id && score >= ALSO_ASKED && facts.attribute(id)?.published)
+        .flatMap(([id]) => facts.lookup(subjects, id, round).facts)
+        .filter((f) => !part.facts.includes(f));
+      if (also.length) return { ...res, part: { kind: 'facts', facts: [...part.facts, ...also] } };
+    }
+    return { ...res, part };
   }
 
   /**

@@ -152,15 +152,24 @@ export function createTokenizer(options: TokenizerOptions = {}) {
   /**
    * A typo corrected to the knowledge base's vocabulary; the word itself when nothing is close.
    * Short words may only have two letters swapped or one missing or extra ("frist", "bilt");
-   * longer ones also a wrong letter, and from nine letters two mistakes. Among equally close
-   * words, a swap wins ("mnay" is "many", not "may"), then the same first letter.
+   * longer ones also a wrong letter, and from nine letters two mistakes; never to a word under four
+   * letters ("wait" is not "wat"). Among equally close words, a swap wins ("mnay" is "many", not
+   * "may"), then the same first letter. Words of two or three letters only have two letters
+   * swapped ("teh", "adn", "fo").
    */
   function correct(word: string): string {
-    if (word.length < 4 || !ALPHA.test(word) || words.has(word) || stems.has(stem(word))) return word;
+    if (!ALPHA.test(word) || words.has(word) || stems.has(stem(word))) return word;
+    if (word.length < 4) {
+      for (let i = word.length - 2; i >= 0; i--) {
+        const swapped = `${word.slice(0, i)}${word[i + 1]}${word[i]}${word.slice(i + 2)}`;
+        if (words.has(swapped)) return swapped;
+      }
+      return word;
+    }
     const limit = word.length >= 9 ? 2 : 1;
     let best = word;
     let bestCost = limit + 1;
-    for (let len = word.length - limit; len <= word.length + limit; len++) {
+    for (let len = Math.max(4, word.length - limit); len <= word.length + limit; len++) {
       for (const candidate of byLength.get(len) ?? []) {
         const d = distance(word, candidate, limit);
         if (d > limit) continue;

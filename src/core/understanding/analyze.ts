@@ -58,6 +58,8 @@ export interface Clause {
   residual: string[];
   /** A name in quotation marks ("Is a 'young scientist fund' one of them?"): the thing asked about. */
   quoted?: string;
+  /** "the 4th sub-project", "第四个子项目": the n-th (from 1; -1 the last) of a list named. */
+  ordinal?: { n: number; of: string };
   /** Weight of the clause's content words, of those nothing explains, and of those the knowledge base never uses. */
   weight: number;
   unexplained: number;
@@ -98,8 +100,8 @@ export interface Analysis {
 const HAN_WEIGHT = 0.5;
 /** A reply answers at most this many questions of one message. */
 export const MAX_QUESTIONS = 8;
-/** Entity types a question can be about (the others are members of lists, or occupations). */
-const SUBJECTS: ReadonlySet<string> = new Set([
+/** Entity types a question can be about (the others are members of lists, occupations, places). */
+export const SUBJECT_TYPES: ReadonlySet<string> = new Set([
   'project',
   'round',
   'document',
@@ -113,6 +115,8 @@ const FOREIGN_WEIGHT = 1.5;
 /** How far after "how many" / "多少" the counted thing is looked for (tokens). */
 const COUNTED_WINDOW = { latin: 8, han: 10 };
 const COUNTED_BONUS = 1.5;
+const ORDINALS: Record<string, number> = { first: 1, second: 2, third: 3, fourth: 4, fifth: 5, last: -1 };
+const CN_ORDINALS = [...'一二三四五六七八九十'];
 /** After "how many", these say the counted thing is left out ("how many does it train"). */
 const AUXILIARIES = new Set([
   'does',
@@ -322,7 +326,7 @@ export function createUnderstanding(
       within(attributes, span.start, span.end).some((m) => m.values.some((v) => v.weight >= 1));
     const namesSubject = (span: { start: number; end: number }) =>
       within(entities, span.start, span.end).some((m) =>
-        m.values.some((id) => SUBJECTS.has(byId.get(id)?.type ?? '')),
+        m.values.some((id) => SUBJECT_TYPES.has(byId.get(id)?.type ?? '')),
       );
     const mentionsIn = (start: number, end: number, types: ReadonlySet<string>) =>
       within(entities, start, end).flatMap((m) =>
@@ -556,6 +560,7 @@ export function createUnderstanding(
         Math.max(0, (tokens[start]?.start ?? 0) - 1),
         (tokens[end - 1]?.end ?? 0) + 1,
       );
+      const ordinal = ordinalIn(start, end);
       const quote = QUOTED.exec(span);
       const quoted = (quote?.[1] ?? quote?.[2])?.trim();
       return {
@@ -571,11 +576,31 @@ export function createUnderstanding(
         numbers,
         residual,
         ...(quoted ? { quoted } : {}),
+        ...(ordinal ? { ordinal } : {}),
         weight,
         unexplained,
         foreign,
         asks,
       };
+    }
+
+    /** "the 4th sub-project", "the last one of the fields", "第四个子项目": a list named with its place. */
+    function ordinalIn(start: number, end: number): { n: number; of: string } | undefined {
+      for (const m of within(entities, start, end)) {
+        const list = m.values.find((id) => byId.get(id)?.members?.length);
+        if (!list) continue;
+        let k = m.start - 1;
+        if (tokens[k]?.text === '个') k--;
+        const t = tokens[k];
+        if (!t) continue;
+        const n = t.han
+          ? tokens[k - 1]?.text === '第'
+            ? CN_ORDINALS.indexOf(t.text) + 1 || Number(t.text) || 0
+            : 0
+          : (ORDINALS[t.text] ?? Number(/^(\d+)(?:st|nd|rd|th)$/.exec(t.text)?.[1] ?? 0));
+        if (n) return { n, of: list };
+      }
+      return undefined;
     }
 
     /** The first token of a clause that is not a filler ("and", "so", "ok", "那"). */

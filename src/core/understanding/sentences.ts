@@ -198,6 +198,8 @@ export function splitClauses(
     }
   }
   if (current) out.push(current);
-  if (sentence.question) for (const c of out) c.question = true;
+  // The question mark belongs to the part it ends and to parts that ask of their own, not to a
+  // statement before them ("我们单位想成为国家级继续教育基地，这属于哪个子项目？").
+  if (sentence.question) for (const c of out) c.question = c === out[out.length - 1] || asksOwn(c);
   return out;
 }
