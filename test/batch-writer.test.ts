@@ -131,6 +131,25 @@ describe('the batch writer', () => {
     expect(written).toEqual(['keep', '']);
   });
 
+  it('waits at close for a batch already being written, even when nothing else is queued', async () => {
+    // A full batch starts writing as soon as it is pushed; close() must not report it as lost and
+    // let the caller close the database under it.
+    const written: number[] = [];
+    const w = createBatchWriter<number>({
+      write: async (rows) => {
+        await new Promise((r) => setTimeout(r, 30));
+        written.push(...rows);
+      },
+      batchSize: 2,
+      intervalMs: 0,
+    });
+    w.push(1);
+    w.push(2);
+    const stats = await w.close();
+    expect(written).toEqual([1, 2]);
+    expect(stats).toMatchObject({ pending: 0, written: 2 });
+  });
+
   it('refuses rows after close', async () => {
     const w = createBatchWriter<number>({ write: async () => {}, intervalMs: 0 });
     await w.close();

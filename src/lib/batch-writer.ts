@@ -134,8 +134,10 @@ export function createBatchWriter<T>(options: BatchWriterOptions<T>) {
       closed = true;
       if (timer) clearInterval(timer);
       const deadline = Date.now() + timeoutMs;
-      while (buffer.length > 0 && Date.now() < deadline) {
+      // A batch may be in flight with nothing left queued: wait for it too.
+      while ((buffer.length > 0 || running) && Date.now() < deadline) {
         await running;
+        if (buffer.length === 0) break;
         await flush(true);
         if (buffer.length > 0)
           await new Promise((r) => setTimeout(r, Math.min(200, Math.max(0, deadline - Date.now()))));
