@@ -21,6 +21,7 @@ const SETS = [
   'blind-b.jsonl',
   'blind-c.jsonl',
   'blind-d.jsonl',
+  'blind-e.jsonl',
 ];
 
 /** Every message of the kept question sets (each turn of a conversation). */

@@ -35,7 +35,8 @@ describe('answer quality', () => {
   // First scored unseen: review-set-a 89%, review-set-b 90% (earlier sessions); blind-a 47.8%,
   // blind-b 47.9% (before this answering path); blind-d 85.4% (written after it, scored before
   // tuning on it); blind-c 50.0% before this answering path and 89.4% after it and the tuning on
-  // set D (held out until then). Floors are a little under today's scores.
+  // set D (held out until then); blind-e 81.2% (written after that, scored before tuning on it).
+  // Floors are a little under today's scores.
   it.each([
     ['review-set-a.jsonl', 0.97],
     ['review-set-b.jsonl', 0.97],
@@ -44,13 +45,20 @@ describe('answer quality', () => {
     ['blind-b.jsonl', 0.95],
     ['blind-c.jsonl', 0.95],
     ['blind-d.jsonl', 0.95],
+    ['blind-e.jsonl', 0.95],
   ])('keeps %s at or above %s', async (file, floor) => {
     expect((await score(file)).rate).toBeGreaterThanOrEqual(floor);
   });
 
   it('keeps every kind of hard question of the blind sets at 80% or more', async () => {
     const tally: Record<string, [number, number]> = {};
-    for (const file of ['blind-a.jsonl', 'blind-b.jsonl', 'blind-c.jsonl', 'blind-d.jsonl']) {
+    for (const file of [
+      'blind-a.jsonl',
+      'blind-b.jsonl',
+      'blind-c.jsonl',
+      'blind-d.jsonl',
+      'blind-e.jsonl',
+    ]) {
       for (const [cat, [p, n]] of Object.entries((await score(file)).byCategory)) {
         const [before = 0, all = 0] = tally[cat] ?? [];
         tally[cat] = [before + p, all + n];

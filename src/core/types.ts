@@ -23,6 +23,9 @@ export interface ConversationSubject {
   entities: string[];
   attribute?: string;
   round?: 'first' | 'new';
+  /** The subjects of the turn before, when the last one asked the same of another ("高研的呢？" →
+   * "数字技术工程师的呢？" → "两者差多少？"). */
+  earlier?: string[];
   /** The list last answered from ("Is blockchain one of them?"). */
   list?: string;
   /** What the user said of their work ("我是做人工智能算法的工程师"), for "有适合我的子项目吗？" later. */

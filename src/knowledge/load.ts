@@ -135,9 +135,9 @@ export function loadKnowledge(dir: string): KnowledgeBase {
   }
   const attributeIds = new Map(attributes.map((a) => [a.id, a]));
   for (const a of attributes) {
-    for (const n of a.near) {
+    for (const n of [...a.near, ...(a.figure ? [a.figure] : [])]) {
       if (!attributeIds.has(n))
-        throw new KnowledgeFileError('_attributes.yaml', `attribute "${a.id}": near "${n}" does not exist`);
+        throw new KnowledgeFileError('_attributes.yaml', `attribute "${a.id}": "${n}" does not exist`);
     }
     if (!a.published && !a.ask)
       throw new KnowledgeFileError(

@@ -126,6 +126,8 @@ export const attribute = z
     /** What to say instead of "the sources do not give …" (admission: never promised). */
     say: bilingual.optional(),
     near: z.array(id).default([]),
+    /** The figure of the same event ("when was the first batch named?" → "how many were in it?"). */
+    figure: id.optional(),
     /** True of the whole project: a thing without a fact of its own takes the project's ("how to take part"). */
     general: z.boolean().default(false),
     /** A total over a round: an average of it is per year of the round. */

@@ -52,6 +52,7 @@ export function chooseAttribute(
       if (!candidates.has(id) && subjects.some((s) => facts.has(s, id))) candidates.set(id, 0.25);
     }
   }
+  const math = MATH_FORMS.some((f) => c.forms.has(f));
   // "How many…" and "by how much" ask for a figure, not a description.
   const figureAsked = [...c.forms].some((f) => f === 'count' || (MATH_FORMS as Form[]).includes(f));
   let best: (Choice & { score: number; cue: number }) | undefined;
@@ -71,11 +72,19 @@ export function chooseAttribute(
     const typed = [...c.forms].some((f) => TYPE_FOR_FORM[f]?.includes(attribute.type));
     const untyped = figureAsked && !COUNTABLE.has(attribute.type) ? 1 : 0;
     const unpublished = attribute.published ? 0 : score >= UNPUBLISHED_STRONG ? 1.25 : 0.25;
-    const total = score + (found.facts.length ? 1 : 0) + (typed ? 0.5 : 0) + unpublished - untyped;
+    // Arithmetic between things needs the figure of each ("how many provincial bases would it take
+    // to match one national base?": the minimum each trains, not the bases built); asked of several,
+    // a thing each has comes first ("the years of both rounds": their periods, not one's plan date).
+    const ofEach =
+      subjects.length > 1 && subjects.every((s) => facts.lookup([s], id, round).facts.length)
+        ? math
+          ? 1
+          : 0.5
+        : 0;
+    const total = score + (found.facts.length ? 1 : 0) + (typed ? 0.5 : 0) + unpublished - untyped + ofEach;
     if (!best || total > best.score) best = { attribute, found, score: total, cue: score };
   }
   // "What is X?", "tell me about X": about the thing itself, unless a word clearly asks one thing of it.
-  const math = MATH_FORMS.some((f) => c.forms.has(f));
   // "the base thing?": a word inside the name ("base") and no question word asks nothing of it.
   const bare = [...c.forms].every((f) => f === 'yesno' || f === 'what');
   if (best && best.cue < INSIDE_NAME_ONLY && bare && !c.numbers.length) return undefined;

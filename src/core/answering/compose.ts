@@ -78,6 +78,7 @@ export function createComposer(kb: KnowledgeBase) {
             unanswered = false;
             say(p.besides);
           }
+          if (p.mistaken?.length) say(p.mistaken);
           lines.push(unpublishedLine(p, lang));
           break;
       }
@@ -98,7 +99,10 @@ export function createComposer(kb: KnowledgeBase) {
 
   function memberLine(p: Extract<Part, { kind: 'member' }>, lang: Lang): string {
     const text = p.verdict === 'yes' ? (p.which ? T.isWhich : T.isMember)[lang] : T.notMember[lang];
-    return fill(text, { x: name(p.named, lang), list: p.list.name[lang] });
+    const x = name(p.named, lang);
+    const line = fill(text, { x, list: p.list.name[lang] });
+    if (!p.elsewhere) return line;
+    return `${line}${lang === 'zh' ? '' : ' '}${fill(T.memberElsewhere[lang], { x: x.charAt(0).toUpperCase() + x.slice(1), list: p.elsewhere.name[lang] })}`;
   }
 
   function personaLine(picks: string[], asked: string | undefined, lang: Lang): string {

@@ -92,6 +92,12 @@ export function createFacts(kb: KnowledgeBase) {
     lookup,
     /** Facts whose figure is one of these ("the 900k programme"). */
     withValue: (values: number[]): FactRef[] => values.flatMap((v) => byValue.get(v) ?? []),
+    /** Facts whose figure is one of these, quoted rounded ("12.6 million" for 12.643 million). */
+    withValueNear: (values: number[]): FactRef[] =>
+      all.filter((r) => {
+        const v = r.fact.value;
+        return typeof v === 'number' && values.some((q) => Math.abs(q - v) <= Math.abs(v) * 0.01);
+      }),
     /** The subjects whose facts answer an attribute, when they all share one fact's subjects. */
     ownersOf(attribute: string, round: Round | undefined): string[] {
       const refs = (byAttribute.get(attribute) ?? []).filter(

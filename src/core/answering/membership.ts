@@ -91,7 +91,12 @@ export function membership(facts: Facts, q: Question): Extract<Part, { kind: 'me
   );
   if (
     !candidates.length &&
-    (!residual || !listNamed || (unpublishedAsked && !explicit.length) || residual.split(/\s+/).length > 4)
+    (!residual ||
+      !listNamed ||
+      (unpublishedAsked && !explicit.length) ||
+      // "参加培训的学时会不会有正式的记录？" after a list: it asks a detail, not about the list.
+      (strongOther && !explicit.length) ||
+      residual.split(/\s+/).length > 4)
   )
     return undefined;
   const first = candidates[0];
@@ -104,12 +109,21 @@ export function membership(facts: Facts, q: Question): Extract<Part, { kind: 'me
   const listFacts = facts.lookup([list.id], 'members', undefined).facts;
   if (first) {
     const named = facts.entity(first) as Entity;
+    const verdict = list.members?.includes(first) ? 'yes' : 'no';
+    const elsewhere = verdict === 'no' ? facts.listsOf(first).find((l) => l.id !== list.id) : undefined;
+    // Its own list's shortest fact, for the source of "X is one of …".
+    const [shortest] = elsewhere
+      ? facts
+          .lookup([elsewhere.id], 'members', undefined)
+          .facts.toSorted((a, b) => a.fact.text.en.length - b.fact.text.en.length)
+      : [];
     return {
       kind: 'member',
-      verdict: list.members?.includes(first) ? 'yes' : 'no',
+      verdict,
       named,
       list,
-      facts: listFacts,
+      facts: shortest ? [...listFacts, shortest] : listFacts,
+      ...(elsewhere ? { elsewhere } : {}),
       ...(whichIsThat && !yesno ? { which: true } : {}),
     };
   }

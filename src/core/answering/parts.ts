@@ -22,6 +22,8 @@ export type Part =
       facts: FactRef[];
       /** Asked which one it is ("Which part of the project is that?"), not whether. */
       which?: boolean;
+      /** Not on the list asked, but on another ("现代物流": the first round's service industries). */
+      elsewhere?: Entity;
     }
   | { kind: 'topic'; entry: KnowledgeEntry }
   /** The sources do not give this detail (for this subject, or for this round). */
@@ -33,6 +35,8 @@ export type Part =
       detail?: string;
       /** What the sources do give that was asked too (the first round's figure, both rounds asked). */
       besides?: FactRef[];
+      /** The other round's figure the question took for this one's: said, though the asked detail stays unknown. */
+      mistaken?: FactRef[];
     }
   /** Sub-projects that suit a person who described their work (and where their field is listed). */
   | {

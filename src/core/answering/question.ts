@@ -111,15 +111,47 @@ export function readQuestion(
     own = own.filter((id) => !GENERIC.has(id));
   const members = ids.filter((id) => MEMBER_TYPES.has(type(id)));
   const earlier = prev ?? (context ? { ...context, subjects: context.entities } : undefined);
+  // "请问按照方案，每年举办多少期？" after a letter about the advanced seminars: the plan is where
+  // the answer is written, the seminars are what is asked about.
+  const strong = [...c.attributes].filter(([, score]) => score >= 1).map(([id]) => id);
+  if (
+    own.length === 1 &&
+    type(own[0] as string) === 'document' &&
+    earlier?.subjects.length &&
+    strong.length &&
+    !strong.some((a) => facts.has(own[0] as string, a)) &&
+    strong.some((a) => earlier.subjects.some((s) => facts.has(s, a)))
+  )
+    own = earlier.subjects.filter((id) => !GENERIC.has(id));
   const elliptical = own.length === 0;
   // "ok and the other level?" after a national base: the provincial one (the one other of its kind and family).
   if (elliptical && c.other && earlier?.subjects.length === 1) {
     const was = facts.entity(earlier.subjects[0] as string);
-    const others = was?.family
+    const kin = was?.family
       ? facts.family(was.family).filter((e) => e.type === was.type && e.id !== was.id)
       : [];
-    if (others.length === 1) own = others.map((e) => e.id);
+    // …or the others of its list ("and the other two training ones?" after the advanced training).
+    const listed = was
+      ? facts
+          .listsOf(was.id)
+          .flatMap((l) => l.members ?? [])
+          .filter((id) => id !== was.id)
+      : [];
+    if (kin.length === 1) own = kin.map((e) => e.id);
+    else if (listed.length) own = [...new Set(listed)];
   }
+  // "那国家级的是它的几倍？": arithmetic between the thing named and the one talked about.
+  if (
+    math &&
+    own.length === 1 &&
+    c.followup &&
+    earlier?.subjects.length &&
+    !earlier.subjects.includes(own[0] as string)
+  )
+    own = [...own, ...earlier.subjects.filter((id) => !GENERIC.has(id))];
+  // "两者差多少？" after "高研的呢？" → "数字技术工程师的呢？": the two asked in turn.
+  if (math && elliptical && !prev && context?.earlier?.length && context.entities.length)
+    own = [...new Set([...context.earlier, ...context.entities])];
   if (!round && !rounds.length && (c.sameRound || elliptical)) round = earlier?.round ?? context?.round;
 
   // Which attributes are asked, and how strongly.
@@ -130,8 +162,12 @@ export function readQuestion(
     earlier?.attribute &&
     Math.max(0, ...scores.values()) < 1 &&
     (c.followup || (elliptical && !asked('what')))
-  )
-    scores.set(earlier.attribute, Math.max(scores.get(earlier.attribute) ?? 0, STRONG_CUE));
+  ) {
+    // "…and how many were in it?" after when the first batch was named: that batch's size.
+    const figure = asked('count') ? facts.attribute(earlier.attribute)?.figure : undefined;
+    const again = figure ?? earlier.attribute;
+    scores.set(again, Math.max(scores.get(again) ?? 0, STRONG_CUE));
+  }
   // An occupation named in "can X join…?" asks whom it is for (not in "does it certify 80,000 engineers?").
   const figures = c.numbers.length > 0 || asked('count');
   // …unless it asks a detail the sources do not give ("像我这样退休的人有没有年龄限制？").

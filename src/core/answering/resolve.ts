@@ -50,7 +50,8 @@ export function createResolver(
     // What the message said before its question ("…we'd like our centre to become a national base.
     // Who approves that?") is what a question that names nothing refers to.
     let prev = backgroundOf(analysis);
-    for (const clause of analysis.clauses.slice(0, MAX_QUESTIONS)) {
+    for (const asked of analysis.clauses.slice(0, MAX_QUESTIONS)) {
+      const clause = checking(analysis, asked);
       weight += clause.weight;
       unexplained += clause.unexplained;
       // A question about what suits the writer is answered by the persona (unless it names its own subject).
@@ -62,8 +63,15 @@ export function createResolver(
       if (r.part) parts.push(r.part);
       if (r.subjects.length) {
         prev = r;
+        // The same asked of something else: both are "两者" / "the two" next.
+        const shifted =
+          subject === undefined &&
+          context?.attribute !== undefined &&
+          context.attribute === r.attribute &&
+          !r.subjects.some((id) => context.entities.includes(id));
         subject = {
           entities: r.subjects,
+          ...(shifted ? { earlier: context.entities } : {}),
           ...(r.attribute ? { attribute: r.attribute } : {}),
           ...(r.round ? { round: r.round } : {}),
           ...(r.list ? { list: r.list } : {}),
@@ -79,6 +87,33 @@ export function createResolver(
     }
     const confidence = weight === 0 ? (persona ? 1 : 0) : Math.max(0, 1 - unexplained / weight);
     return { parts: dedupe(parts), ...(subject ? { subject } : {}), confidence };
+  }
+
+  /**
+   * "I read that it trains 200,000 people a year across 3,000 courses. Is that right?": a yes or no
+   * that names and asks nothing of its own checks the statement before it.
+   */
+  function checking(analysis: Analysis, c: Clause): Clause {
+    const bare =
+      c.forms.has('yesno') &&
+      !c.entities.length &&
+      !c.numbers.length &&
+      Math.max(0, ...c.attributes.values()) < 1;
+    const said = bare ? analysis.background.filter((b) => b.end <= c.start).at(-1) : undefined;
+    if (!said || (!said.numbers.length && !said.entities.length)) return c;
+    const attributes = new Map(said.attributes);
+    for (const [id, score] of c.attributes) attributes.set(id, (attributes.get(id) ?? 0) + score);
+    return {
+      ...said,
+      end: c.end,
+      attributes,
+      forms: new Set([...said.forms, ...c.forms]),
+      followup: c.followup,
+      asks: true,
+      weight: said.weight + c.weight,
+      unexplained: said.unexplained + c.unexplained,
+      foreign: said.foreign + c.foreign,
+    };
   }
 
   /** The last statement of the message that names something of the programme. */
@@ -243,6 +278,17 @@ export function createResolver(
       if (entry) return { ...res, part: { kind: 'topic', entry } };
     }
     if (!attribute.published || !found.facts.length || q.doubtful) {
+      // "So the new round has already trained 12.6 million, right?": that is the first round's figure, said as such.
+      const mistaken =
+        round === 'new' && !found.facts.length
+          ? facts
+              .withValueNear(c.numbers)
+              .filter(
+                (f) =>
+                  f.fact.round === 'first' &&
+                  f.fact.attribute.some((a) => facts.attribute(a)?.type === 'number'),
+              )
+          : [];
       // Every detail asked that the sources do not give is named ("where… and who pays…").
       const others = [...scores]
         .filter(
@@ -257,6 +303,7 @@ export function createResolver(
           attributes: [attribute, ...others],
           subject,
           ...(round && found.otherRound.length && !found.facts.length ? { round } : {}),
+          ...(mistaken.length ? { mistaken } : {}),
           ...(q.doubtful && attribute.published && found.facts.length
             ? { detail: c.residual.join(' ') }
             : {}),
@@ -268,12 +315,19 @@ export function createResolver(
     const part = figureAnswer(facts, q, attribute, found.facts, subjects);
     // "What approach does it use, and where do the training hours get recorded?": every other
     // thing asked in so many words that the subject has a fact for.
-    if (part.kind === 'facts') {
+    if (part.kind === 'facts' || part.kind === 'check') {
+      // A figure checked beside another ("200,000 people across 3,000 courses?"): both are checked.
+      const checked = (id: string) => part.kind === 'check' && facts.attribute(id)?.type === 'number';
       const also = [...scores]
-        .filter(([id, score]) => id !== attribute.id && score >= ALSO_ASKED && facts.attribute(id)?.published)
+        .filter(
+          ([id, score]) =>
+            id !== attribute.id &&
+            (score >= ALSO_ASKED || (checked(id) && score >= 1)) &&
+            facts.attribute(id)?.published,
+        )
         .flatMap(([id]) => facts.lookup(subjects, id, round).facts)
         .filter((f) => !part.facts.includes(f));
-      if (also.length) return { ...res, part: { kind: 'facts', facts: [...part.facts, ...also] } };
+      if (also.length) return { ...res, part: { ...part, facts: [...part.facts, ...also] } };
     }
     return { ...res, part };
   }

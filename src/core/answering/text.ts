@@ -6,6 +6,7 @@ export const answerText = {
   no: { zh: '不是。', en: 'No.' },
   isMember: { zh: '是的，{x}是{list}之一。', en: 'Yes: {x} is one of {list}.' },
   notMember: { zh: '不是，{list}中没有{x}。', en: 'No: {x} is not among {list}.' },
+  memberElsewhere: { zh: '{x}是{list}之一。', en: '{x} is one of {list}.' },
   isWhich: { zh: '这属于{x}，是{list}之一。', en: 'That is {x}, one of {list}.' },
   listOpen: {
     zh: '这份名单以“等”结尾，未列出的是否纳入，请以所在省份的年度计划为准。',

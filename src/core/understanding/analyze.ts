@@ -310,6 +310,7 @@ export function createUnderstanding(
     });
 
     const sentences = splitSentences(tk);
+    const marked = sentences.some((s) => s.question);
     const clauses: Clause[] = [];
     /** What the message says without asking: the background a question may refer to ("…. Who approves that?"). */
     const background: Clause[] = [];
@@ -419,6 +420,16 @@ export function createUnderstanding(
       ),
     };
 
+    function several(m: PhraseMatch<Form>, questionMark: boolean): boolean {
+      if (m.end - m.start !== 1 || (tokens[m.start] as Token).key !== '几') return false;
+      const next = tokens[m.end];
+      return (
+        (next !== undefined && /^\d/.test(next.key)) ||
+        tokens[m.start - 1]?.key === '好' ||
+        (marked && !questionMark)
+      );
+    }
+
     function clauseOf(
       tk: Tokens,
       start: number,
@@ -449,6 +460,9 @@ export function createUnderstanding(
           (c) => c.values.includes('ask') && c.start <= m.start && c.end >= m.end,
         );
         const latin = !(tokens[m.start] as Token).han;
+        // "几十期", "好几千期", and "院里几位学科带头人想了解…。" in a letter whose questions end in
+        // "？": "几" says "several", it asks nothing.
+        if (several(m, questionMark)) continue;
         for (const f of m.values) {
           if (f === 'yesno' && (inAsk || !yesnoHere(m, start, end, starts, aboutSelf))) continue;
           if (f !== 'yesno' && latin && OWN_FORMS.has(f) && !questionMark && !askCue && !starts.has(m.start))
@@ -555,7 +569,15 @@ export function createUnderstanding(
         }
       }
       flush();
-      const asks = questionMark || cueKinds.has('ask') || [...clauseForms].some((f) => OWN_FORMS.has(f));
+      // Where the message marks its questions ("？"), a statement that says someone wants to know
+      // about something ("院里几位学科带头人想了解国家级高级研修班。") is background, not one more
+      // question; a request that starts with it ("Add up the yearly headcounts….") still asks.
+      const wantsToKnow =
+        clauseCues.some((c) => c.values.includes('ask')) &&
+        (questionMark ||
+          !marked ||
+          clauseCues.some((c) => c.values.includes('ask') && c.start <= firstContent));
+      const asks = questionMark || wantsToKnow || [...clauseForms].some((f) => OWN_FORMS.has(f));
       const span = tk.text.slice(
         Math.max(0, (tokens[start]?.start ?? 0) - 1),
         (tokens[end - 1]?.end ?? 0) + 1,
