@@ -1,4 +1,5 @@
-// `npm run bench`: the answering path (understanding.ts), retrieval latency on the real and on a generated 1,000-entry knowledge base,
+// `npm run bench`: the answering path (understanding.ts), normal questions while crafted long
+// ones are sent (crafted.ts), retrieval latency on the real and on a generated 1,000-entry knowledge base,
 // POST /api/chat throughput against a bare Hono route, dialog steps, then Telegram end to end
 // (telegram.ts), /kup stats (stats.ts) and the Worker against Node (worker.ts). Each part runs in a
 // process of its own; BENCH_ONLY=<part> runs one.
@@ -14,6 +15,7 @@ import { createRetriever } from '../src/core/retriever.ts';
 import { knowledgeBase } from '../src/knowledge/content.generated.ts';
 import type { KnowledgeBase } from '../src/knowledge/schema.ts';
 import { createRuntime } from '../src/runtime.ts';
+import { craftedBench } from './crafted.ts';
 import { generatedKnowledgeBase } from './generated-kb.ts';
 import { percentile } from './paced.ts';
 import { statsBench } from './stats.ts';
@@ -200,7 +202,7 @@ async function dialogBench(answersPerSecond: number) {
   await rt.close();
 }
 
-const PARTS = ['understanding', 'retrieval', 'http', 'telegram', 'stats', 'worker'] as const;
+const PARTS = ['understanding', 'crafted', 'retrieval', 'http', 'telegram', 'stats', 'worker'] as const;
 const only = process.env.BENCH_ONLY;
 if (only === undefined) {
   // Each part in a process of its own, one after another: what one part leaves behind (a generated
@@ -219,6 +221,8 @@ if (only === undefined) {
   if (!process.env.BENCH_PART) console.log(`node ${process.version}, ${seconds} s per load run\n`);
   if (only === 'understanding') {
     understandingBench();
+  } else if (only === 'crafted') {
+    await craftedBench(seconds);
   } else if (only === 'retrieval') {
     const real = timeSearch(knowledgeBase, 'real knowledge base');
     const big = timeSearch(generatedKnowledgeBase(1_000), 'generated knowledge base');

@@ -38,7 +38,7 @@ function messages(): string[] {
 }
 
 /** Long messages of several kinds, each exactly `length` characters. */
-function longMessages(length: number): Record<string, string> {
+export function longMessages(length: number): Record<string, string> {
   const fill = (unit: string) => unit.repeat(Math.ceil(length / unit.length)).slice(0, length);
   let seed = 7;
   const next = () => {

@@ -3,6 +3,8 @@ import { ConfigError, parseConfig } from '../src/config.ts';
 import { connectPostgres } from '../src/db/connect.ts';
 import { connectEmbedded } from '../src/db/connect-embedded.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
+import { createPseudonyms } from '../src/db/pseudonym.ts';
+import { pseudonymKey } from '../src/db/pseudonym-key.ts';
 
 try {
   const config = parseConfig(process.env);
@@ -10,7 +12,14 @@ try {
     ? await connectPostgres(config.DATABASE_URL, { max: 1 })
     : await connectEmbedded(config.DATA_DIR);
   try {
-    const applied = await migrateToLatest(handle.db);
+    // The same key the server uses: PSEUDONYM_KEY, or the key file in DATA_DIR.
+    const key = pseudonymKey({
+      ...(config.PSEUDONYM_KEY ? { key: config.PSEUDONYM_KEY } : {}),
+      dataDir: config.DATA_DIR,
+    });
+    if (key.from === 'generated')
+      console.log(`generated the pseudonym key in ${config.DATA_DIR}/pseudonym.key`);
+    const applied = await migrateToLatest(handle.db, createPseudonyms(key.key));
     console.log(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
   } finally {
     await handle.close();

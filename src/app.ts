@@ -1,10 +1,12 @@
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { secureHeaders } from 'hono/secure-headers';
 import { createWebChat } from '../adapters/web/routes.ts';
 import type { Assistant } from './core/assistant.ts';
 import type { Handoffs } from './core/handoff.ts';
-import type { RateLimiter } from './core/rate-limit.ts';
+import type { AddressLimiter, RateLimiter } from './core/rate-limit.ts';
 import { HttpError } from './errors.ts';
+import type { AddressOf } from './http/client-address.ts';
 
 export interface Health {
   ok: boolean;
@@ -18,6 +20,9 @@ export interface AppDeps {
   handoffs?: Handoffs;
   /** How often a user may poll for them (Workers: one per isolate, kept across requests). */
   polls?: RateLimiter;
+  /** The client's address, and the limit per address in front of the web chat. */
+  addressOf?: AddressOf;
+  addresses?: AddressLimiter;
   health: () => Promise<Health>;
   /** More routes (platform adapters: Telegram, Slack). */
   routes?: Array<(app: Hono) => void>;
@@ -26,6 +31,8 @@ export interface AppDeps {
 
 export function createApp(deps: AppDeps) {
   const app = new Hono();
+  // Every response: no MIME sniffing, no referrer, not framed (the page adds its own CSP).
+  app.use('*', secureHeaders({ referrerPolicy: 'no-referrer', xFrameOptions: 'DENY' }));
 
   app.get('/healthz', async (c) => {
     const health = await deps.health();
@@ -37,6 +44,8 @@ export function createApp(deps: AppDeps) {
       assistant: deps.assistant,
       ...(deps.handoffs ? { handoffs: deps.handoffs } : {}),
       ...(deps.polls ? { polls: deps.polls } : {}),
+      ...(deps.addressOf ? { addressOf: deps.addressOf } : {}),
+      ...(deps.addresses ? { addresses: deps.addresses } : {}),
     }),
   );
   for (const mount of deps.routes ?? []) mount(app);

@@ -9,6 +9,11 @@ const optional = z
 const url = (what: string) =>
   optional.refine((v) => v === undefined || URL.canParse(v), { message: `must be a URL (${what})` });
 
+/** An IPv4 or IPv6 address as written (no ports, no ranges). */
+export const isAddress = (v: string) =>
+  /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/.test(v) ||
+  (/^[0-9a-f:.]+$/i.test(v) && v.includes(':') && URL.canParse(`http://[${v}]/`));
+
 const schema = z.object({
   HOST: optional.default('0.0.0.0'),
   PORT: z.coerce
@@ -32,6 +37,41 @@ const schema = z.object({
     .min(1, 'must be at least 1')
     .max(100_000, 'must be at most 100000')
     .default(60),
+  /** Messages and polls a minute from one client address, whatever conversation they claim. */
+  RATE_LIMIT_PER_IP_PER_MINUTE: z.coerce
+    .number({ message: 'must be a number of requests' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(100_000, 'must be at most 100000')
+    .default(120),
+  /** Proxies whose X-Forwarded-For is believed (Node): their addresses, comma-separated. */
+  TRUSTED_PROXIES: optional.transform((v, ctx) => {
+    const list = (v ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    for (const a of list) {
+      if (!isAddress(a)) {
+        ctx.addIssue({ code: 'custom', message: `"${a}" is not an IP address` });
+        return z.NEVER;
+      }
+    }
+    return list;
+  }),
+  /** New staff cases a minute, over every channel (above it: "staff are busy, try later"). */
+  HANDOFF_CASES_PER_MINUTE: z.coerce
+    .number({ message: 'must be a number of cases' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(10_000, 'must be at most 10000')
+    .default(10),
+  /** New registrations an hour from one client address (an office behind one address signs up several). */
+  REGISTRATIONS_PER_IP_PER_HOUR: z.coerce
+    .number({ message: 'must be a number of registrations' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(10_000, 'must be at most 10000')
+    .default(10),
   DIALOG_TTL_DAYS: z.coerce
     .number({ message: 'must be a number of days' })
     .positive('must be a number of days above 0')
@@ -43,6 +83,17 @@ const schema = z.object({
     .min(1, 'must be at least 1 day')
     .max(3650, 'must be at most 3650 days')
     .default(365),
+  /** Keys the log's pseudonyms (HMAC); unset on Node: a key generated into DATA_DIR/pseudonym.key. */
+  PSEUDONYM_KEY: optional.refine((v) => v === undefined || v.length >= 32, {
+    message: 'must be at least 32 characters (e.g. `openssl rand -base64 32`)',
+  }),
+  /** After this many days the text of logged messages is blanked (the counts stay). */
+  LOG_RETENTION_DAYS: z.coerce
+    .number({ message: 'must be a number of days' })
+    .int('must be a whole number of days')
+    .min(1, 'must be at least 1 day')
+    .max(3650, 'must be at most 3650 days')
+    .default(180),
   TELEGRAM_BOT_TOKEN: optional,
   TELEGRAM_WEBHOOK_SECRET: optional.refine((v) => v === undefined || /^[A-Za-z0-9_-]{1,256}$/.test(v), {
     message: 'must be 1-256 characters of A-Z, a-z, 0-9, _ and -',
@@ -76,6 +127,11 @@ const schema = z.object({
       .map((s) => s.trim())
       .filter(Boolean),
   ),
+  /** 1: with SLACK_STAFF_USER_IDS empty, anyone in the handoff channel replies as staff. */
+  SLACK_HANDOFF_ANYONE: z
+    .enum(['0', '1', 'true', 'false', ''], { message: 'must be 1 or 0' })
+    .optional()
+    .transform((v) => v === '1' || v === 'true'),
   SLACK_HANDOFF_CHANNEL: optional.refine((v) => v === undefined || /^[CG][A-Z0-9]{2,}$/.test(v), {
     message: 'must be a Slack channel id like C0123456789 (not a #name)',
   }),

@@ -1,6 +1,9 @@
 // Node entry: `npm start`.
+
+import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import { ConfigError, parseConfig } from './config.ts';
+import { limitServer } from './http/node-server.ts';
 import { createRuntime, StartupError } from './runtime.ts';
 
 async function main() {
@@ -14,6 +17,8 @@ async function main() {
       `knowledge update assistant listening on http://localhost:${info.port} (${db}; ready in ${Math.round(performance.now() - started)} ms)`,
     );
   });
+
+  limitServer(server as Server);
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -1,4 +1,5 @@
 // Wires the app for a long-running process (Node): database, migrations, log writer, assistant.
+
 import type { Context } from 'grammy';
 import type { KyselyPlugin } from 'kysely';
 import type { Config } from './config.ts';
@@ -7,6 +8,9 @@ import { connectPostgres } from './db/connect.ts';
 import { connectEmbedded } from './db/connect-embedded.ts';
 import { purgeExpired } from './db/maintenance.ts';
 import { migrateToLatest, pendingMigrations } from './db/migrate.ts';
+import { createPseudonyms } from './db/pseudonym.ts';
+import { pseudonymKey } from './db/pseudonym-key.ts';
+import { nodeAddressOf } from './http/client-address.ts';
 import { withTimeout } from './lib/timeout.ts';
 import { consoleLogger, type Logger, loadSlack, wireApp } from './wire.ts';
 
@@ -37,9 +41,19 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   let db = connected.db;
   for (const plugin of options.dbPlugins ?? []) db = db.withPlugin(plugin);
   const handle: DatabaseHandle = { ...connected, db };
+  const key = pseudonymKey({
+    ...(config.PSEUDONYM_KEY ? { key: config.PSEUDONYM_KEY } : {}),
+    dataDir: config.DATA_DIR,
+    ...(options.memory ? { memory: true } : {}),
+  });
+  if (key.from === 'generated')
+    logger.info(
+      `generated the pseudonym key in ${config.DATA_DIR}/pseudonym.key: keep it with the data, or set PSEUDONYM_KEY`,
+    );
+  const pseudonyms = createPseudonyms(key.key);
 
   if (handle.kind === 'pglite') {
-    const applied = await migrateToLatest(handle.db);
+    const applied = await migrateToLatest(handle.db, pseudonyms);
     if (applied.length) logger.info(`applied migrations: ${applied.join(', ')}`);
   } else {
     const pending = await pendingMigrations(handle.db).catch((error: unknown) => {
@@ -61,10 +75,11 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       const purged = await purgeExpired(handle.db, {
         dialogTtlMs,
         retentionDays: config.REGISTRATION_RETENTION_DAYS,
+        logRetentionDays: config.LOG_RETENTION_DAYS,
       });
-      if (purged.dialogs || purged.registrations) {
+      if (purged.dialogs || purged.registrations || purged.texts) {
         logger.info(
-          `deleted ${purged.dialogs} expired dialogs and ${purged.registrations} registrations past retention`,
+          `deleted ${purged.dialogs} expired dialogs and ${purged.registrations} registrations past retention; blanked ${purged.texts} logged texts`,
         );
       }
     } catch (error) {
@@ -103,6 +118,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     ...(options.log ? { log: options.log } : {}),
     ...(options.slackNow ? { slackNow: options.slackNow } : {}),
     waitUntil: (_c, work) => void track(work),
+    addressOf: nodeAddressOf(config.TRUSTED_PROXIES),
+    pseudonyms,
     telegram: {
       webhook: !runner,
       ...(botApi ? { fetch: botApi.fetch } : {}),
@@ -126,6 +143,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     assistant,
     db: handle.db,
     databaseKind: handle.kind,
+    /** The log's keyed pseudonyms (to find a conversation's rows). */
+    pseudonyms,
     log,
     /** Handing conversations to staff (when Slack and SLACK_HANDOFF_CHANNEL are set). */
     handoffs,

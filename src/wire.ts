@@ -10,16 +10,23 @@ import type { Config } from './config.ts';
 import { createAssistant } from './core/assistant.ts';
 import { createHandoffs } from './core/handoff.ts';
 import { parseOfficeHours } from './core/office-hours.ts';
-import { createRateLimiter, type RateLimiter } from './core/rate-limit.ts';
+import {
+  type AddressLimiter,
+  createRateLimiter,
+  memoryAddressLimiter,
+  type RateLimiter,
+} from './core/rate-limit.ts';
 import type { Understand } from './core/understanding/understand.ts';
 import { createDeliveryLedger } from './db/deliveries.ts';
 import { createDialogStore } from './db/dialogs.ts';
 import { createHandoffStore } from './db/handoffs.ts';
 import { createInteractionLog, recentTurns } from './db/interactions.ts';
 import { createPreferenceStore } from './db/preferences.ts';
+import type { Pseudonyms } from './db/pseudonym.ts';
 import { createRegistrationStore } from './db/registrations.ts';
 import type { Database } from './db/schema.ts';
 import { createStats } from './db/stats.ts';
+import type { AddressOf } from './http/client-address.ts';
 import { knowledgeBase } from './knowledge/content.generated.ts';
 
 export interface Logger {
@@ -66,11 +73,34 @@ export interface WireOptions {
   misses?: Map<string, number>;
   /** Polls for staff replies per user (Workers: one per isolate, kept across requests). */
   pollLimiter?: RateLimiter;
+  /** The client's address: the socket's on Node, CF-Connecting-IP on Workers. */
+  addressOf?: AddressOf;
+  /** Requests per client address (Workers: the rate-limiting binding, across isolates). */
+  addresses?: AddressLimiter;
+  /** Keyed pseudonyms for the interaction log (PSEUDONYM_KEY). */
+  pseudonyms: Pseudonyms;
+  /** New staff cases and registrations per client address (Workers: one per isolate). */
+  clientLimits?: ClientLimits;
 }
 
+export interface ClientLimits {
+  handoffs: RateLimiter;
+  registrations: RateLimiter;
+}
+
+/** At most 3 new staff cases an hour, and REGISTRATIONS_PER_IP_PER_HOUR registrations, per address. */
+export const createClientLimits = (config: Config): ClientLimits => ({
+  handoffs: createRateLimiter({ perMinute: 3 / 60, burst: 3 }),
+  registrations: createRateLimiter({
+    perMinute: config.REGISTRATIONS_PER_IP_PER_HOUR / 60,
+    burst: config.REGISTRATIONS_PER_IP_PER_HOUR,
+  }),
+});
+
 export function wireApp(o: WireOptions) {
-  const { config, db, logger } = o;
-  const log = createInteractionLog(db, {
+  const { config, db, logger, pseudonyms } = o;
+  const clientLimits = o.clientLimits ?? createClientLimits(config);
+  const log = createInteractionLog(db, pseudonyms, {
     ...o.log,
     onError: (error, pending) =>
       logger.error(`interaction log: write failed, ${pending} rows kept for retry`, error),
@@ -92,6 +122,7 @@ export function wireApp(o: WireOptions) {
           token: config.SLACK_BOT_TOKEN,
           apiUrl: config.SLACK_API_URL,
           staffUserIds: config.SLACK_STAFF_USER_IDS,
+          handoffAnyone: config.SLACK_HANDOFF_ANYONE,
           ...(config.SLACK_BOT_ID && config.SLACK_BOT_USER_ID
             ? { botId: config.SLACK_BOT_ID, botUserId: config.SLACK_BOT_USER_ID }
             : {}),
@@ -106,13 +137,15 @@ export function wireApp(o: WireOptions) {
     slack && config.SLACK_HANDOFF_CHANNEL
       ? createHandoffs({
           store: createHandoffStore(db),
+          casesPerMinute: config.HANDOFF_CASES_PER_MINUTE,
+          perClient: clientLimits.handoffs,
           desk: slack.desk(config.SLACK_HANDOFF_CHANNEL),
           hours: parseOfficeHours(config.HANDOFF_HOURS, config.HANDOFF_TIME_ZONE),
           // (Called only after wiring, when `telegram` below exists.)
           notify: async (conversationId, text) => telegram?.notify(conversationId, text),
           recentTurns: async (conversationId, limit) => {
             await log.flush();
-            return recentTurns(db, conversationId, limit);
+            return recentTurns(db, pseudonyms, conversationId, limit);
           },
           log,
           onError: (error, context) => logger.error(`handoff: ${context} failed`, error),
@@ -127,6 +160,7 @@ export function wireApp(o: WireOptions) {
     preferences: createPreferenceStore(db),
     dialogs: createDialogStore(db),
     registrations: createRegistrationStore(db, {
+      pseudonyms,
       beforeForget: async (conversationId) => {
         log.forget(conversationId);
         await log.flush();
@@ -134,6 +168,7 @@ export function wireApp(o: WireOptions) {
     }),
     dialogTtlMs: config.DIALOG_TTL_DAYS * 86_400_000,
     rateLimiter: o.rateLimiter ?? createRateLimiter({ perMinute: config.RATE_LIMIT_PER_MINUTE }),
+    registrationsPerClient: clientLimits.registrations,
     retentionDays: config.REGISTRATION_RETENTION_DAYS,
     log,
     ...(handoffs ? { handoffs } : {}),
@@ -171,6 +206,8 @@ export function wireApp(o: WireOptions) {
     assistant,
     ...(handoffs ? { handoffs } : {}),
     ...(o.pollLimiter ? { polls: o.pollLimiter } : {}),
+    ...(o.addressOf ? { addressOf: o.addressOf } : {}),
+    addresses: o.addresses ?? memoryAddressLimiter(config.RATE_LIMIT_PER_IP_PER_MINUTE),
     routes,
     health:
       o.health ??

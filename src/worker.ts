@@ -5,15 +5,26 @@ import type { UserFromGetMe } from 'grammy/types';
 import type { ExecutionContext } from 'hono';
 import { createPollLimiter } from '../adapters/web/routes.ts';
 import { ConfigError, parseConfig } from './config.ts';
-import { createRateLimiter, type RateLimiter } from './core/rate-limit.ts';
+import {
+  type AddressLimiter,
+  bindingAddressLimiter,
+  createRateLimiter,
+  memoryAddressLimiter,
+  type RateLimitBinding,
+  type RateLimiter,
+} from './core/rate-limit.ts';
 import { createUnderstand, type Understand } from './core/understanding/understand.ts';
 import { connectPostgres } from './db/connect.ts';
+import { createPseudonyms, type Pseudonyms } from './db/pseudonym.ts';
+import { workerAddressOf } from './http/client-address.ts';
 import { knowledgeBase } from './knowledge/content.generated.ts';
-import { consoleLogger, loadSlack, wireApp } from './wire.ts';
+import { type ClientLimits, consoleLogger, createClientLimits, loadSlack, wireApp } from './wire.ts';
 
 export interface Env {
   /** Hyperdrive binding (wrangler.toml); DATABASE_URL also works for local runs. */
   HYPERDRIVE?: { connectionString: string };
+  /** Cloudflare's rate-limiting binding (wrangler.toml): the limit per client address, across isolates. */
+  IP_RATE_LIMITER?: RateLimitBinding;
   [name: string]: unknown;
 }
 
@@ -22,6 +33,9 @@ let rateLimiter: RateLimiter | undefined;
 /** Unanswered questions in a row per conversation, for offering a person (per isolate). */
 let misses: Map<string, number> | undefined;
 let pollLimiter: RateLimiter | undefined;
+let addresses: AddressLimiter | undefined;
+let clientLimits: ClientLimits | undefined;
+let pseudonyms: Pseudonyms | undefined;
 
 const json = (status: number, body: unknown) =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
@@ -36,9 +50,9 @@ export default {
     try {
       config = parseConfig(vars);
     } catch (error) {
-      const detail = error instanceof ConfigError ? error.problems : ['invalid configuration'];
-      console.error(error instanceof Error ? error.message : error);
-      return json(503, { ok: false, error: 'the Worker is misconfigured', problems: detail });
+      // The problems go to the log (wrangler tail), never to whoever is asking.
+      console.error(error instanceof ConfigError ? error.message : `invalid configuration: ${String(error)}`);
+      return new Response('Service Unavailable', { status: 503, headers: { 'content-type': 'text/plain' } });
     }
     const url = env.HYPERDRIVE?.connectionString ?? config.DATABASE_URL;
     if (!url) {
@@ -48,10 +62,21 @@ export default {
       return json(503, { ok: false, database: 'none', error });
     }
 
+    if (!config.PSEUDONYM_KEY) {
+      // No file system to keep a generated key in: it is a secret of its own.
+      console.error('PSEUDONYM_KEY is not set: `wrangler secret put PSEUDONYM_KEY` (32+ characters)');
+      return new Response('Service Unavailable', { status: 503, headers: { 'content-type': 'text/plain' } });
+    }
+    pseudonyms ??= createPseudonyms(config.PSEUDONYM_KEY);
     understand ??= createUnderstand(knowledgeBase);
     rateLimiter ??= createRateLimiter({ perMinute: config.RATE_LIMIT_PER_MINUTE });
     misses ??= new Map();
     pollLimiter ??= createPollLimiter();
+    clientLimits ??= createClientLimits(config);
+    // Without the binding (an older wrangler.toml), the limit holds per isolate only.
+    addresses ??= env.IP_RATE_LIMITER
+      ? bindingAddressLimiter(env.IP_RATE_LIMITER)
+      : memoryAddressLimiter(config.RATE_LIMIT_PER_IP_PER_MINUTE);
     const handle = await connectPostgres(url, { max: 1, prepare: config.DATABASE_PREPARED_STATEMENTS });
     const pending: Promise<unknown>[] = [];
     const botInfo = config.TELEGRAM_BOT_INFO as UserFromGetMe | undefined;
@@ -67,6 +92,10 @@ export default {
       rateLimiter,
       misses,
       pollLimiter,
+      addressOf: workerAddressOf,
+      addresses,
+      clientLimits,
+      pseudonyms,
       telegram: { webhook: true, ...(botInfo ? { botInfo } : {}) },
       waitUntil: (_c, work) => pending.push(work),
     });

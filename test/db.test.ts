@@ -5,7 +5,12 @@ import type { InteractionRecord } from '../src/core/types.ts';
 import { connectPostgres } from '../src/db/connect.ts';
 import { createDeliveryLedger } from '../src/db/deliveries.ts';
 import { createDialogStore } from '../src/db/dialogs.ts';
-import { createInteractionLog, insertInteractions, pseudonym } from '../src/db/interactions.ts';
+import { createInteractionLog, insertInteractions } from '../src/db/interactions.ts';
+import { createPseudonyms } from '../src/db/pseudonym.ts';
+import { TEST_PSEUDONYM_KEY } from './helpers/server.ts';
+
+const pseudonyms = createPseudonyms('db-test-pseudonym-key-0123456789abcdef');
+
 import { purgeExpired } from '../src/db/maintenance.ts';
 import { migrateToLatest, pendingMigrations } from '../src/db/migrate.ts';
 import { createPreferenceStore } from '../src/db/preferences.ts';
@@ -43,7 +48,7 @@ describe.each(backends)('database on %s', (backend) => {
 
   it('stores interactions with a pseudonymous conversation id', async () => {
     const at = new Date('2026-11-27T08:00:00Z');
-    await insertInteractions(t.handle.db, [
+    await insertInteractions(t.handle.db, pseudonyms, [
       {
         at,
         channel: 'web',
@@ -74,7 +79,7 @@ describe.each(backends)('database on %s', (backend) => {
       .orderBy('id')
       .execute();
     expect(rows).toHaveLength(2);
-    expect(rows[0]?.conversation).toBe(await pseudonym('web:abc'));
+    expect(rows[0]?.conversation).toBe(await pseudonyms.of('web:abc'));
     expect(rows[0]?.conversation).not.toContain('abc');
     expect(rows[1]).toMatchObject({
       direction: 'out',
@@ -87,7 +92,7 @@ describe.each(backends)('database on %s', (backend) => {
   });
 
   it('stores text with NUL characters and unpaired surrogates, cleaned', async () => {
-    await insertInteractions(t.handle.db, [
+    await insertInteractions(t.handle.db, pseudonyms, [
       {
         at: new Date(),
         channel: 'web',
@@ -106,7 +111,7 @@ describe.each(backends)('database on %s', (backend) => {
   });
 
   it('sets aside a row Postgres refuses and writes the others of its batch', async () => {
-    const log = createInteractionLog(t.handle.db, { intervalMs: 0 });
+    const log = createInteractionLog(t.handle.db, pseudonyms, { intervalMs: 0 });
     const row = (turnId: string, direction: string) =>
       ({
         at: new Date(),
@@ -129,7 +134,7 @@ describe.each(backends)('database on %s', (backend) => {
 
   it('refuses a row that breaks the schema', async () => {
     await expect(
-      insertInteractions(t.handle.db, [
+      insertInteractions(t.handle.db, pseudonyms, [
         // @ts-expect-error: direction must be in or out
         { at: new Date(), channel: 'web', conversationId: 'x', turnId: 't', direction: 'sideways', text: '' },
       ]),
@@ -166,6 +171,7 @@ describe.each(backends)('database on %s', (backend) => {
     expect(await purgeExpired(t.handle.db, { dialogTtlMs: 7 * day, retentionDays: 365, now })).toEqual({
       dialogs: 1,
       registrations: 1,
+      texts: 0,
     });
     const dialogs = await t.handle.db
       .selectFrom('dialogs')
@@ -336,7 +342,10 @@ async function setupPostgresRuntime(url: string) {
   const h = await t.connectPostgres(url);
   await migrateToLatest(h.db);
   await h.close();
-  return createRuntime(parseConfig({ DATABASE_URL: url }), { logger: quiet, log: { intervalMs: 0 } });
+  return createRuntime(parseConfig({ DATABASE_URL: url, PSEUDONYM_KEY: TEST_PSEUDONYM_KEY }), {
+    logger: quiet,
+    log: { intervalMs: 0 },
+  });
 }
 
 /** Fails every query while `down` is set: an unreachable embedded database. */
@@ -383,10 +392,13 @@ describe.each(backends)('logging survives the database being unreachable on %s',
       const h = await t.connectPostgres(created.url);
       await migrateToLatest(h.db);
       await h.close();
-      rt = await createRuntime(parseConfig({ DATABASE_URL: viaProxy.toString() }), {
-        logger: quiet,
-        log: { intervalMs: 0, maxBuffer: 10 },
-      });
+      rt = await createRuntime(
+        parseConfig({ DATABASE_URL: viaProxy.toString(), PSEUDONYM_KEY: TEST_PSEUDONYM_KEY }),
+        {
+          logger: quiet,
+          log: { intervalMs: 0, maxBuffer: 10 },
+        },
+      );
       cut = () => proxy.cut();
       restore = () => proxy.restore();
       cleanup = async () => {
@@ -447,7 +459,7 @@ describe.runIf(adminUrl)('prepared statements on Postgres', () => {
       await migrateToLatest(handle.db);
       const dialogs = createDialogStore(handle.db);
       for (let i = 0; i < 3; i++) await dialogs.begin('web:prepared', `web:prepared:${i}`);
-      await insertInteractions(handle.db, [
+      await insertInteractions(handle.db, pseudonyms, [
         {
           at: new Date(),
           channel: 'web',
@@ -457,7 +469,7 @@ describe.runIf(adminUrl)('prepared statements on Postgres', () => {
           text: 'hi',
         },
       ]);
-      await insertInteractions(handle.db, [
+      await insertInteractions(handle.db, pseudonyms, [
         {
           at: new Date(),
           channel: 'web',

@@ -3,7 +3,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerFlow } from '../src/core/dialog/flows.ts';
-import { pseudonym } from '../src/db/interactions.ts';
 import { answers, chatter, fillRegistration } from './helpers/chat.ts';
 import { backends } from './helpers/db.ts';
 import { openRuntime, type TestRuntime } from './helpers/runtime.ts';
@@ -514,7 +513,7 @@ describe.each(backends)('registration dialog on %s', (backend) => {
     expect(turn.text).toMatch(/deleted/);
 
     const personal = ['欧阳忘记', '13700007777', 'forget.me@example.com', 'Half Done', '忘记研究所'];
-    const pseudo = await pseudonym(conversationId);
+    const pseudo = await t.rt.pseudonyms.of(conversationId);
     await t.rt.log.flush();
     for (const table of ['registrations', 'dialogs', 'preferences', 'interactions'] as const) {
       const rows = (await sql`select * from ${sql.table(table)}`.execute(t.rt.db)).rows as Record<
@@ -543,7 +542,7 @@ describe.each(backends)('registration dialog on %s', (backend) => {
     const rows = await t.rt.db
       .selectFrom('interactions')
       .select(['text', 'direction', 'field'])
-      .where('conversation', '=', await pseudonym(`web:${id}`))
+      .where('conversation', '=', await t.rt.pseudonyms.of(`web:${id}`))
       .orderBy('id')
       .execute();
     const inbound = rows.filter((r) => r.direction === 'in').map((r) => r.text);

@@ -98,6 +98,8 @@ describe('when the staff desk fails', () => {
   };
   const store = (events: string[]): HandoffStore => ({
     open: async () => ({ handoff, created: true }),
+    openFor: async () => undefined,
+    openedSince: async () => 0,
     setDeskRef: async () => void events.push('setDeskRef'),
     byDeskRef: async () => undefined,
     byId: async () => undefined,

@@ -191,6 +191,14 @@ describe.each(backends)('handoff to staff on %s', (backend) => {
     await tg(u.text(user, 'zh-hans', '我在北京工作，想参加明年的高研班'));
     await until('the user message in the thread', () => (inThread(ts).length >= 1 ? true : undefined));
     expect(String(inThread(ts)[0]?.payload.text)).toContain('我在北京工作，想参加明年的高研班');
+    // Phone numbers, ID numbers and e-mail addresses typed to staff do not reach the channel.
+    await tg(u.text(user, 'zh-hans', '我的电话是13812345678，邮箱li@example.com'));
+    await until('the redacted message in the thread', () =>
+      inThread(ts).some((c) => String(c.payload.text).includes('我的电话是[phone]，邮箱[email]'))
+        ? true
+        : undefined,
+    );
+    expect(JSON.stringify(slack.calls)).not.toMatch(/13812345678|li@example\.com/);
     expect(toUser(user).length).toBe(quiet);
 
     // A staff reply in the thread reaches the user through sendMessage, once, however often Slack sends it.
@@ -211,7 +219,10 @@ describe.each(backends)('handoff to staff on %s', (backend) => {
     await until('the hand-back notice', () =>
       toUser(user).some((m) => m.includes('交回智能助手')) ? true : undefined,
     );
-    const update = slack.calls.find((c) => c.method === 'chat.update');
+    // The case post is updated too (after the notice or before it: the two calls run side by side).
+    const update = await until('the case post updated', () =>
+      slack.calls.find((c) => c.method === 'chat.update'),
+    );
     expect(update?.payload.ts).toBe(ts);
     expect(JSON.stringify(update?.payload)).not.toContain('"actions"');
     expect(JSON.stringify(update?.payload)).toContain('handed back to the assistant');

@@ -39,13 +39,12 @@ describe('POST /api/chat', () => {
   });
 
   it.each([
-    ['not JSON', () => post('userId=1&text=hi', 'application/x-www-form-urlencoded'), /must be JSON/],
     ['broken JSON', () => post('{"userId": "a", "text": '), /must be JSON/],
     ['an empty body', () => post(''), /must be JSON/],
     ['a JSON array', () => postJson([{ userId: 'a', text: 'hi' }]), /JSON object/],
     ['JSON null', () => postJson(null), /JSON object/],
     ['a JSON string', () => postJson('hello'), /JSON object/],
-    ['no userId', () => postJson({ text: 'hi' }), /userId is required/],
+    ['neither a userId nor the page’s session', () => postJson({ text: 'hi' }), /no session/],
     ['a numeric userId', () => postJson({ userId: 42, text: 'hi' }), /userId is required/],
     ['an empty userId', () => postJson({ userId: '  ', text: 'hi' }), /userId must not be empty/],
     ['a huge userId', () => postJson({ userId: 'x'.repeat(129), text: 'hi' }), /userId is longer/],
@@ -75,6 +74,11 @@ describe('POST /api/chat', () => {
     ],
   ])('refuses %s with a 400 and a clear error', async (_name, send, message) => {
     await expectError(await send(), 400, message);
+  });
+
+  it('refuses a body that is not sent as JSON with a 415 (a cross-site form cannot post)', async () => {
+    for (const type of ['application/x-www-form-urlencoded', 'text/plain', 'multipart/form-data'])
+      await expectError(await post('userId=1&text=hi', type), 415, /application\/json/);
   });
 
   it('refuses a body over 32 KiB with a 413', async () => {
@@ -200,8 +204,13 @@ describe('other routes', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/text\/html/);
     const html = await res.text();
-    expect(html).toContain('/api/chat');
+    expect(html).toContain('<script src="/chat.js" defer>');
     expect(html).not.toMatch(/(src|href)=["']?(https?:)?\/\//);
+    const script = await rt.app.request('/chat.js');
+    expect(script.headers.get('content-type')).toMatch(/text\/javascript/);
+    const js = await script.text();
+    expect(js).toContain('/api/chat');
+    expect(js).not.toMatch(/https?:\/\//);
   });
 
   it('GET /healthz reports the database', async () => {

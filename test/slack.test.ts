@@ -192,7 +192,7 @@ describe.each(backends)('Slack for staff on %s', (backend) => {
     const csv = slack.uploads.at(-1)?.content ?? '';
     const lines = csv.trim().split('\r\n');
     expect(lines[0]).toBe(
-      'reference,created_at,channel,subproject,name,phone,email,organization,title,field,province,experience,lang',
+      '"reference","created_at","channel","subproject","name","phone","email","organization","title","field","province","experience","lang"',
     );
     const rows = await t.rt.db.selectFrom('registrations').selectAll().orderBy('id').execute();
     expect(lines.slice(1)).toHaveLength(rows.length);
@@ -213,6 +213,10 @@ describe.each(backends)('Slack for staff on %s', (backend) => {
 
   it('/kup gaps lists the unanswered questions with counts; help and unknown subcommands', async () => {
     expect((await kup('gaps')).all).toMatch(/\*1×\* how do i cook rice\?/);
+    // What people typed is for programme staff only.
+    const visitor = await kup('gaps', VISITOR);
+    expect(visitor.all).not.toContain('cook rice');
+    expect(visitor.all).toMatch(/only for programme staff/);
     expect((await kup('help')).all).toContain('/kup stats');
     expect((await kup('frobnicate')).all).toContain('Unknown subcommand');
   });

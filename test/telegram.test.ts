@@ -194,6 +194,24 @@ describe.each(backends)('Telegram webhook on %s', (backend) => {
     expect(String(last(mentioned).text)).toContain('2万');
     const register = await deliver(group, u.groupText(508, '/register@kup_test_bot'));
     expect(String(last(register).text)).toContain('https://t.me/kup_test_bot?start=register');
+    // No personal dialog runs in a group, however it is asked for: a pointer to a private chat.
+    for (const ask of [
+      '@kup_test_bot 我要报名',
+      '@kup_test_bot I want to sign up for the training',
+      '@kup_test_bot /forget',
+    ]) {
+      const turn = await deliver(group, u.groupText(508, ask));
+      expect(String(last(turn).text), ask).toContain('https://t.me/kup_test_bot?start=register');
+      expect(JSON.stringify(last(turn).reply_markup ?? {}), ask).not.toContain('d:consent');
+    }
+    const button = await deliver(group, u.callback(508, 'start:register', 'zh-hans', true));
+    expect(String(last(button).text)).toContain('私聊');
+    const dialogs = await t.rt.db
+      .selectFrom('dialogs')
+      .select('conversation_id')
+      .where('conversation_id', 'like', 'telegram:group:%')
+      .execute();
+    expect(dialogs).toEqual([]);
   });
 
   it('treats a blocked user (403) as normal and honours 429 retry_after', async () => {

@@ -13,7 +13,7 @@ import { runContract } from './helpers/contract.ts';
 import { adminUrl, createPostgresDatabase } from './helpers/db.ts';
 import { type FakeSlack, startFakeSlack } from './helpers/fake-slack.ts';
 import { type FakeTelegram, startFakeTelegram } from './helpers/fake-telegram.ts';
-import { root, startServer } from './helpers/server.ts';
+import { root, startServer, TEST_PSEUDONYM_KEY } from './helpers/server.ts';
 import { startWorker, wranglerEnv } from './helpers/workerd.ts';
 
 const run = promisify(execFile);
@@ -64,6 +64,26 @@ describe('the Worker without a database', () => {
   }, 120_000);
 });
 
+describe('a misconfigured Worker', () => {
+  it('logs what is wrong and answers a bare 503, telling callers nothing of its configuration', async () => {
+    const worker = await startWorker(
+      { RATE_LIMIT_PER_MINUTE: 'lots', SLACK_BOT_TOKEN: 'xoxb-secret' },
+      90_000,
+      503,
+    );
+    try {
+      const res = await fetch(`${worker.url}/api/chat`, { method: 'POST', body: '{}' });
+      expect(res.status).toBe(503);
+      expect(await res.text()).toBe('Service Unavailable');
+      await expect
+        .poll(() => worker.output(), { timeout: 5_000 })
+        .toMatch(/RATE_LIMIT_PER_MINUTE: must be a number/);
+    } finally {
+      await worker.stop();
+    }
+  }, 120_000);
+});
+
 describe.runIf(adminUrl)('the shared contract on Node and in workerd, on Postgres', () => {
   const TG = '424242:CONTRACT';
   const TG_SECRET = 'contract-secret';
@@ -91,6 +111,8 @@ describe.runIf(adminUrl)('the shared contract on Node and in workerd, on Postgre
       SLACK_BOT_ID: 'BBOT',
       SLACK_BOT_USER_ID: 'UBOT',
       SLACK_HANDOFF_CHANNEL: 'C0CONTRACT',
+      SLACK_STAFF_USER_IDS: 'USTAFF',
+      PSEUDONYM_KEY: TEST_PSEUDONYM_KEY,
     };
   });
   afterAll(async () => {
@@ -117,6 +139,31 @@ describe.runIf(adminUrl)('the shared contract on Node and in workerd, on Postgre
       await server.exited;
     }
   }, 120_000);
+
+  it('limits each client address in workerd with the rate-limiting binding, whatever user ids it sends', async () => {
+    const worker = await startWorker({ DATABASE_URL: db.url, PSEUDONYM_KEY: TEST_PSEUDONYM_KEY });
+    try {
+      // The binding (wrangler.toml: 120 a minute) lives outside the Worker's isolate, as on Cloudflare.
+      const statuses = async (ip: string, n: number) => {
+        const out: number[] = [];
+        for (let i = 0; i < n; i++) {
+          const res = await fetch(`${worker.url}/api/chat/messages?userId=rotating-${ip}-${i}`, {
+            headers: { 'cf-connecting-ip': ip },
+          });
+          await res.arrayBuffer();
+          out.push(res.status);
+          if (res.status === 429) expect(res.headers.get('retry-after')).toBe('60');
+        }
+        return out;
+      };
+      const attacker = await statuses('203.0.113.1', 125);
+      expect(attacker.filter((s) => s === 200)).toHaveLength(120);
+      expect(attacker.slice(120).every((s) => s === 429)).toBe(true);
+      expect((await statuses('203.0.113.2', 3)).every((s) => s === 200)).toBe(true);
+    } finally {
+      await worker.stop();
+    }
+  }, 180_000);
 
   it('holds in workerd (wrangler dev)', async () => {
     const worker = await startWorker(vars);

@@ -14,6 +14,8 @@ export interface SlackDeps {
   /** Web API base (tests point it at a local fake). */
   apiUrl?: string;
   staffUserIds: string[];
+  /** With no staff list, anyone in the handoff channel may reply as staff (else no one may). */
+  handoffAnyone?: boolean;
   /** Known ids of the bot save an auth.test call per request (required on the edge). */
   botId?: string;
   botUserId?: string;
@@ -41,6 +43,9 @@ export function createSlackApp(deps: SlackDeps) {
     ...(deps.botId && deps.botUserId ? { botId: deps.botId, botUserId: deps.botUserId } : {}),
     clientOptions: {
       ...(deps.apiUrl ? { slackApiUrl: deps.apiUrl } : {}),
+      // A Slack outage must not hold requests for minutes: 5 s a call, two quick retries.
+      timeout: 5_000,
+      retryConfig: { retries: 2, factor: 2, minTimeout: 250, maxTimeout: 1_000 },
       // workerd's fetch does not take redirect: 'error'; 'manual' refuses redirects as well.
       fetch: (input: RequestInfo | URL, init?: RequestInit) =>
         globalThis.fetch(input, init?.redirect === 'error' ? { ...init, redirect: 'manual' } : init),
@@ -82,6 +87,12 @@ export function createSlackApp(deps: SlackDeps) {
           return reply(registrationBlocks(total, rows, isStaff), `${total} registrations`);
         }
         case 'gaps':
+          // What people typed, even redacted, is for programme staff only.
+          if (!isStaff)
+            return reply(
+              helpBlocks('Unanswered questions quote what people typed: they are only for programme staff.'),
+              'Staff only',
+            );
           return reply(gapBlocks(await deps.stats.gaps()), 'Unanswered questions');
         case 'export': {
           if (!isStaff) {
@@ -144,6 +155,7 @@ export function createSlackApp(deps: SlackDeps) {
         channel,
         handoffs,
         staffUserIds: deps.staffUserIds,
+        ...(deps.handoffAnyone ? { anyone: true } : {}),
         ...(deps.botUserId ? { botUserId: deps.botUserId } : {}),
         onError: report,
       }),

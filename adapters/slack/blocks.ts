@@ -130,13 +130,18 @@ export const HELP = [
 
 export const helpBlocks = (lead?: string): Block[] => [section([lead, HELP].filter(Boolean).join('\n\n'))];
 
-/** Registrations as CSV (RFC 4180; formula-like cells neutralised for spreadsheets). */
+/**
+ * One CSV cell: always quoted (RFC 4180), and a formula start neutralised wherever a spreadsheet
+ * could begin a cell: at the start, and after a ";" or "," (where an import may split the cell).
+ */
+export const csvCell = (value: string | null) => {
+  const safe = (value ?? '').replace(/(^|[;,])(\s*)([=+\-@\t\r])/g, "$1$2'$3");
+  return `"${safe.replace(/"/g, '""')}"`;
+};
+
+/** Registrations as CSV. */
 export function csvRows(rows: Registration[]): string {
-  const cell = (value: string | null) => {
-    const v = value ?? '';
-    const safe = /^[=+\-@]/.test(v) ? `'${v}` : v;
-    return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-  };
+  const cell = csvCell;
   return rows
     .map((r) =>
       [
@@ -161,5 +166,20 @@ export function csvRows(rows: Registration[]): string {
     .join('');
 }
 
-export const CSV_HEADER =
-  'reference,created_at,channel,subproject,name,phone,email,organization,title,field,province,experience,lang\r\n';
+export const CSV_HEADER = `${[
+  'reference',
+  'created_at',
+  'channel',
+  'subproject',
+  'name',
+  'phone',
+  'email',
+  'organization',
+  'title',
+  'field',
+  'province',
+  'experience',
+  'lang',
+]
+  .map(csvCell)
+  .join(',')}\r\n`;

@@ -7,8 +7,27 @@ import { context, mrkdwn } from './blocks.ts';
 
 type Client = App['client'];
 
-/** Escaped for Slack's mrkdwn, and cut when long (a section takes 3,000 characters). */
-const plain = (text: string, max = 1_500) => mrkdwn(text.length > max ? `${text.slice(0, max)}…` : text);
+/** Slack's formatting characters, as look-alikes that format nothing. */
+const INERT: Record<string, string> = { '*': '＊', _: '＿', '~': '～', '`': '｀' };
+
+/**
+ * A user's text as Slack shows it: invisible format characters (bidi overrides, zero-width
+ * characters) removed, formatting characters made inert, escaped for mrkdwn, and then cut, on the
+ * escaped text (what Slack counts) and never inside an escape.
+ */
+export function userText(text: string, max = 1_500): string {
+  const escaped = mrkdwn(text.replace(/\p{Cf}/gu, '').replace(/[*_~`]/g, (c) => INERT[c] ?? c));
+  if (escaped.length <= max) return escaped;
+  return `${escaped.slice(0, max).replace(/&[a-z]*$/, '')}…`;
+}
+/** On one line ("Last turns"). */
+const plain = (text: string, max = 1_500) => userText(text.replace(/\s+/g, ' '), max);
+/** As a quote that no line of it can leave: every line starts with ">". */
+const quoted = (text: string, max = 1_500) =>
+  userText(text, max)
+    .split(/\r\n|\r|\n/)
+    .map((line) => `>${line}`)
+    .join('\n');
 
 const CHANNEL_NAMES: Record<string, string> = { telegram: 'Telegram', web: 'web chat' };
 const FILE_NOT_SENT = '(A file was attached in Slack; files are not forwarded.)';
@@ -51,17 +70,14 @@ const parseRef = (ref: string) => {
 export function caseBlocks(brief: HandoffBrief) {
   const { handoff } = brief;
   const recent = brief.recent
-    .map(
-      (t) =>
-        `${t.direction === 'in' ? '*User:*' : '*Assistant:*'} ${plain(t.text.replace(/\s+/g, ' '), 300)}`,
-    )
+    .map((t) => `${t.direction === 'in' ? '*User:*' : '*Assistant:*'} ${plain(t.text, 300)}`)
     .join('\n');
   return [
     {
       type: 'section',
       text: {
         type: 'mrkdwn',
-        text: `:raising_hand: *Case ${handoff.id}*: a user asks for a person\n*Question:* ${plain(brief.question || '(none given)')}`,
+        text: `:raising_hand: *Case ${handoff.id}*: a user asks for a person\n*Question:*\n${brief.question ? quoted(brief.question) : '(none given)'}`,
       },
     },
     {
@@ -116,7 +132,7 @@ export function createSlackDesk(client: Client, channel: string): StaffDesk {
       await client.chat.postMessage({
         channel: where,
         thread_ts: ts,
-        text: `*User:* ${plain(text, 12_000)}`,
+        text: `*User:*\n${quoted(text, 12_000)}`,
       });
     },
     async note(ref, text) {
@@ -150,14 +166,16 @@ export function listenForCases(
   options: {
     channel: string;
     handoffs: Handoffs;
-    /** When set, only these people's replies reach users and only they can close cases. */
+    /** Only these people's replies reach users and only they can close cases. */
     staffUserIds: string[];
+    /** With no staff list: anyone in the channel acts as staff (SLACK_HANDOFF_ANYONE=1); else no one. */
+    anyone?: boolean;
     botUserId?: string;
     onError: (e: unknown, c: string) => void;
   },
 ) {
   const staff = new Set(options.staffUserIds);
-  const isStaff = (user: string) => staff.size === 0 || staff.has(user);
+  const isStaff = (user: string) => staff.has(user) || (staff.size === 0 && options.anyone === true);
 
   app.event('message', async ({ event, client }) => {
     const m = event as SlackMessageEvent;
@@ -195,10 +213,15 @@ export function listenForCases(
       });
       return;
     }
-    const closed = await options.handoffs.closeByStaff(value ?? '', outcome, user);
     const message = (body as { message?: { ts?: string; blocks?: Array<{ type?: string }> } }).message;
     const channel = (body as { channel?: { id?: string } }).channel?.id;
+    // The case closed is the one whose message the button is on (a forged value names another).
     if (!message?.ts || !channel) return;
+    const where = deskRef(channel, message.ts);
+    // A value that names another case than this message's changes nothing, here or there.
+    const here = await options.handoffs.caseAt(where);
+    if (here && here.id !== value) return;
+    const closed = await options.handoffs.closeByStaff(value ?? '', outcome, user, where);
     // The buttons go; a line says what happened (or that it had happened already).
     const blocks = (message.blocks ?? []).filter((b) => b.type !== 'actions');
     const note = closed ? `Case ${OUTCOMES[outcome]} by <@${user}>.` : 'This case was already closed.';

@@ -108,7 +108,7 @@ export function createTelegramBot(deps: TelegramDeps) {
     return {
       channel: 'telegram',
       conversationId: privateChat ? `telegram:${user?.id}` : `telegram:group:${chat?.id}`,
-      ...(privateChat ? {} : { group: true }),
+      ...(privateChat ? {} : { group: true, privateLink: `https://t.me/${ctx.me.username}?start=register` }),
       langHint: hint(user?.language_code),
       raw: ctx.update,
     };

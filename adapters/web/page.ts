@@ -1,4 +1,5 @@
-// The web chat page: one self-contained HTML document (no CDN, no build step).
+// The web chat page: an HTML document and its script (no CDN, no build step). The script is a file
+// of its own so that the page's CSP allows no inline script.
 export const chatPage = `<!doctype html>
 <html lang="zh">
 <head>
@@ -12,7 +13,7 @@ export const chatPage = `<!doctype html>
   body { font: 16px/1.5 -apple-system, "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif; background: var(--bg); color: #222; display: flex; flex-direction: column; }
   header { display: flex; align-items: center; gap: .5rem; padding: .6rem 1rem; background: var(--accent); color: #fff; padding-top: max(.6rem, env(safe-area-inset-top)); }
   header h1 { font-size: 1rem; margin: 0; flex: 1; font-weight: 600; }
-  #lang { border: 1px solid #fff8; background: transparent; color: #fff; border-radius: 1rem; padding: .2rem .7rem; font-size: .85rem; cursor: pointer; }
+  .pill { border: 1px solid #fff8; background: transparent; color: #fff; border-radius: 1rem; padding: .2rem .7rem; font-size: .85rem; cursor: pointer; }
   main { flex: 1; overflow-y: auto; padding: 1rem; display: flex; flex-direction: column; gap: .6rem; max-width: 46rem; width: 100%; margin: 0 auto; }
   .msg { max-width: 88%; padding: .6rem .85rem; border-radius: 1rem; white-space: pre-wrap; overflow-wrap: anywhere; }
   .bot { background: var(--bot); border: 1px solid var(--line); align-self: flex-start; border-bottom-left-radius: .25rem; }
@@ -31,23 +32,30 @@ export const chatPage = `<!doctype html>
 </style>
 </head>
 <body>
-<header><h1 id="title">知识更新工程咨询助手</h1><button id="lang" type="button" aria-label="Switch language">EN</button></header>
+<header><h1 id="title">知识更新工程咨询助手</h1><button id="forget" class="pill" type="button">忘记此设备</button><button id="lang" class="pill" type="button" aria-label="Switch language">EN</button></header>
 <main id="log" aria-live="polite"></main>
 <form id="form" autocomplete="off"><div>
   <textarea id="text" rows="1" maxlength="4000" placeholder="请输入您的问题…" aria-label="Message"></textarea>
   <button id="send" type="submit">发送</button>
 </div></form>
-<script>
-(() => {
+<script src="/chat.js" defer></script>
+</body>
+</html>
+`;
+
+/** The page's script (served at /chat.js). */
+export const chatScript = `(() => {
   const T = {
-    zh: { title: '知识更新工程咨询助手', placeholder: '请输入您的问题…', send: '发送', other: 'EN', typing: '正在输入…', error: '网络出错了，请稍后再试。' },
-    en: { title: 'Knowledge Update Assistant', placeholder: 'Type your question…', send: 'Send', other: '中文', typing: 'typing…', error: 'Something went wrong. Please try again.' },
+    zh: { title: '知识更新工程咨询助手', placeholder: '请输入您的问题…', send: '发送', other: 'EN', typing: '正在输入…', error: '网络出错了，请稍后再试。', slow: '您的网络发送的消息太多了，请稍等一分钟再试。', forget: '忘记此设备', sure: '在这台设备上结束本次对话？您的对话记录将不再显示（如需删除您的报名信息，请先输入 /forget）。' },
+    en: { title: 'Knowledge Update Assistant', placeholder: 'Type your question…', send: 'Send', other: '中文', typing: 'typing…', error: 'Something went wrong. Please try again.', slow: 'Too many messages are coming from your network. Please wait a minute and try again.', forget: 'Forget this device', sure: 'End this conversation on this device? It will no longer be shown here (to delete your registration too, type /forget first).' },
   };
   const $ = (id) => document.getElementById(id);
-  const log = $('log'), form = $('form'), input = $('text'), send = $('send'), langBtn = $('lang');
+  const log = $('log'), form = $('form'), input = $('text'), send = $('send'), langBtn = $('lang'), forgetBtn = $('forget');
   const store = (k, v) => { try { if (v === undefined) return localStorage.getItem(k); localStorage.setItem(k, v); } catch { return null; } };
-  let userId = store('kup.userId');
-  if (!userId) { userId = (crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random().toString(16).slice(2)); store('kup.userId', userId); }
+  const unstore = (k) => { try { localStorage.removeItem(k); } catch {} };
+  // Who this is, the server keeps in an HttpOnly cookie that the page never sees (ids the page used
+  // to keep here are dropped).
+  unstore('kup.userId');
   // An explicit choice (the toggle) wins; otherwise the server answers in the language of each message.
   let chosen = store('kup.lang');
   let ui = chosen || ((navigator.language || 'zh').toLowerCase().startsWith('zh') ? 'zh' : 'en');
@@ -55,7 +63,7 @@ export const chatPage = `<!doctype html>
   function paint() {
     const t = T[ui];
     document.documentElement.lang = ui;
-    $('title').textContent = t.title; input.placeholder = t.placeholder; send.textContent = t.send; langBtn.textContent = t.other;
+    $('title').textContent = t.title; input.placeholder = t.placeholder; send.textContent = t.send; langBtn.textContent = t.other; forgetBtn.textContent = t.forget;
   }
   function bubble(cls, text) {
     const div = document.createElement('div');
@@ -81,9 +89,10 @@ export const chatPage = `<!doctype html>
     if (shown) bubble('me', shown);
     const wait = bubble('bot typing', T[ui].typing);
     try {
-      const res = await fetch('/api/chat', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(Object.assign({ userId }, chosen || !body.text || body.text.startsWith('/') ? { lang: chosen || ui } : {}, body)) });
+      const res = await fetch('/api/chat', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(Object.assign({}, chosen || !body.text || body.text.startsWith('/') ? { lang: chosen || ui } : {}, body)) });
       const data = await res.json().catch(() => ({}));
       wait.remove();
+      if (res.status === 429) { bubble('err', T[ui].slow); return; }
       if (!res.ok) { bubble('err', data.error || T[ui].error); return; }
       if (data.meta && data.meta.lang && data.meta.lang !== ui) { ui = data.meta.lang; paint(); }
       for (const r of data.replies || []) render(r);
@@ -98,7 +107,7 @@ export const chatPage = `<!doctype html>
     polling = true; timer = null;
     let open = true;
     try {
-      const res = await fetch('/api/chat/messages?userId=' + encodeURIComponent(userId) + '&after=' + seen, { cache: 'no-store' });
+      const res = await fetch('/api/chat/messages?after=' + encodeURIComponent(seen), { cache: 'no-store' });
       if (res.ok) {
         const data = await res.json();
         for (const m of data.messages || []) {
@@ -120,6 +129,12 @@ export const chatPage = `<!doctype html>
   });
   input.addEventListener('keydown', (e) => { if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); form.requestSubmit(); } });
   input.addEventListener('input', () => { input.style.height = 'auto'; input.style.height = input.scrollHeight + 'px'; });
+  forgetBtn.addEventListener('click', async () => {
+    if (!confirm(T[ui].sure)) return;
+    try { await fetch('/api/chat/session', { method: 'DELETE' }); } catch {}
+    unstore('kup.seen'); unstore('kup.lang');
+    location.reload();
+  });
   langBtn.addEventListener('click', () => {
     chosen = ui === 'zh' ? 'en' : 'zh'; ui = chosen; store('kup.lang', chosen); paint();
     turn({ text: '/lang ' + chosen }, null);
@@ -128,7 +143,4 @@ export const chatPage = `<!doctype html>
   turn({ text: '/start' }, null);
   poll(); // replies that came while the page was closed
 })();
-</script>
-</body>
-</html>
 `;

@@ -39,6 +39,9 @@ const HAN_WEIGHT = 0.5;
 
 const stem = (word: string) => (ALPHA.test(word) && word.length > 2 ? stemmer(word) : word);
 
+/** Spelling corrections remembered. */
+const MEMO = 10_000;
+
 export function createAnalyzer(lexicon: Lexicon, toSimplified?: (s: string) => string) {
   const norm = (s: string) => normalize(s, toSimplified);
   const enStop = new Set(lexicon.stopwords.en.map(norm));
@@ -73,7 +76,8 @@ export function createAnalyzer(lexicon: Lexicon, toSimplified?: (s: string) => s
     zhStopByFirst.set(w[0] ?? '', list);
   }
 
-  let vocabulary: { words: Set<string>; stems: Set<string>; byLength: Map<number, string[]> } | undefined;
+  type Vocabulary = { words: Set<string>; stems: Set<string>; byLength: Map<number, string[]> };
+  let vocabulary: Vocabulary | undefined;
 
   function tokens(text: string, correct: boolean): Token[] {
     const out: Token[] = [];
@@ -149,6 +153,13 @@ export function createAnalyzer(lexicon: Lexicon, toSimplified?: (s: string) => s
 
   function analyzeHan(run: string, terms: string[], units: QueryUnit[]) {
     const chars = [...run];
+    // Where each character starts in the run (computed once: a scan per character was quadratic).
+    const starts: number[] = [];
+    const charAt = new Map<number, number>();
+    for (let k = 0, o = 0; k < chars.length; o += (chars[k] as string).length, k++) {
+      starts.push(o);
+      charAt.set(o, k);
+    }
     const covering: string[][] = chars.map(() => []);
     const protectedChar = chars.map(() => false);
     let i = 0;
@@ -166,8 +177,10 @@ export function createAnalyzer(lexicon: Lexicon, toSimplified?: (s: string) => s
       i += p.parts.length;
     }
     for (const word of keepHan) {
+      const length = [...word].length;
       for (let at = run.indexOf(word); at >= 0; at = run.indexOf(word, at + 1)) {
-        for (let k = at; k < at + word.length; k++) protectedChar[k] = true;
+        const first = charAt.get(at) ?? -1;
+        for (let k = first; first >= 0 && k < first + length; k++) protectedChar[k] = true;
       }
     }
     // Cut at stopwords (never inside a lexicon phrase or a kept word), then bigrams per segment.
@@ -175,7 +188,7 @@ export function createAnalyzer(lexicon: Lexicon, toSimplified?: (s: string) => s
     for (let k = 0; k < chars.length; ) {
       const w = protectedChar[k]
         ? undefined
-        : zhStopByFirst.get(chars[k] ?? '')?.find((s) => run.startsWith(s, offset(chars, k)));
+        : zhStopByFirst.get(chars[k] ?? '')?.find((s) => run.startsWith(s, starts[k]));
       if (w && [...w].every((_, d) => !protectedChar[k + d])) {
         for (let d = 0; d < [...w].length; d++) stop[k + d] = true;
         k += [...w].length;
@@ -202,9 +215,20 @@ export function createAnalyzer(lexicon: Lexicon, toSimplified?: (s: string) => s
     });
   }
 
+  /** Corrections made lately (a crafted message repeats its invented words); bounded, oldest out. */
+  const spelled = new Map<string, string>();
   function spell(word: string): string {
     if (!vocabulary || word.length < 6 || !ALPHA.test(word) || enStop.has(word)) return word;
     if (vocabulary.words.has(word) || vocabulary.stems.has(stem(word))) return word;
+    const known = spelled.get(word);
+    if (known !== undefined) return known;
+    const best = closest(word, vocabulary);
+    if (spelled.size >= MEMO) spelled.delete(spelled.keys().next().value as string);
+    spelled.set(word, best);
+    return best;
+  }
+
+  function closest(word: string, vocabulary: Vocabulary): string {
     const max = word.length >= 9 ? 2 : 1;
     let best = word;
     let bestDistance = max + 1;
@@ -240,17 +264,12 @@ export function createAnalyzer(lexicon: Lexicon, toSimplified?: (s: string) => s
       const byLength = new Map<number, string[]>();
       for (const w of words) byLength.set(w.length, [...(byLength.get(w.length) ?? []), w]);
       vocabulary = { words, stems: new Set([...words].map(stem)), byLength };
+      spelled.clear();
     },
   };
 }
 
 export type Analyzer = ReturnType<typeof createAnalyzer>;
-
-function offset(chars: string[], k: number): number {
-  let n = 0;
-  for (let i = 0; i < k; i++) n += (chars[i] ?? '').length;
-  return n;
-}
 
 /** Optimal-string-alignment distance (Levenshtein plus adjacent swaps), stopping early past `limit`. */
 export function distance(a: string, b: string, limit: number): number {

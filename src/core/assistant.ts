@@ -60,6 +60,8 @@ export interface AssistantDeps {
   now?: () => Date;
   /** Messages beyond the limit get a friendly "slow down" instead of an answer. */
   rateLimiter?: RateLimiter;
+  /** New registrations per client address (kept by the caller where it outlives the assistant). */
+  registrationsPerClient?: RateLimiter;
   /** Handing conversations to a person (needs the dialog store, which reads open cases). */
   handoffs?: Handoffs;
   /** Unanswered questions in a row per conversation (kept by the caller where it outlives the assistant). */
@@ -110,6 +112,7 @@ export function createAssistant(deps: AssistantDeps) {
             return intent && CONTROLS.has(intent) ? (intent as DialogControl) : undefined;
           },
           asks: (text) => understanding.asks(text),
+          ...(deps.registrationsPerClient ? { perClient: deps.registrationsPerClient } : {}),
           ...(deps.dialogTtlMs ? { ttlMs: deps.dialogTtlMs } : {}),
           ...(deps.retentionDays ? { retentionDays: deps.retentionDays } : {}),
           ...(deps.now ? { now: deps.now } : {}),
@@ -266,6 +269,23 @@ export function createAssistant(deps: AssistantDeps) {
       msg.langHint ??
       'zh';
 
+    // In a group, members would answer for each other and see each other's review card: personal
+    // dialogs run in private chats only, and a dialog of the group itself is never resumed.
+    if (msg.group) {
+      loaded = { ...loaded, stored: undefined };
+      const [name = '', arg] = text.startsWith('/') ? parseCommand(text) : [];
+      const pressed = choice ? parseChoice(choice).kind : undefined;
+      const personal =
+        pressed === 'start' ||
+        pressed === 'dialog' ||
+        ['register', 'forget', 'status', 'cancel'].includes(name) ||
+        (name === 'start' && Boolean(arg)) ||
+        (!choice && !name && (intent === 'register' || intent === 'triage'));
+      if (personal) {
+        const link = msg.privateLink ? ` ${msg.privateLink}` : '';
+        return render.text('command', lang, `${messages.privateDialog[lang]}${link}`);
+      }
+    }
     try {
       if (!dialogDown) {
         const withPerson = await people.step(msg, text, choice, intent, lang, loaded);
@@ -314,8 +334,12 @@ export function createAssistant(deps: AssistantDeps) {
       // Too many messages too fast: a friendly "slow down", not silence (and no database work).
       const limited = deps.rateLimiter && !deps.rateLimiter.take(msg.conversationId);
       const slowLang = msg.lang ?? msg.langHint ?? detectLanguage(text) ?? 'zh';
+      // A message not read is not stored either (it may answer a personal step).
       const result: DialogTurn = limited
-        ? render.text('command', slowLang, messages.slowDown[slowLang])
+        ? {
+            ...render.text('command', slowLang, messages.slowDown[slowLang]),
+            redacted: '[not read: too many messages]',
+          }
         : await respond(msg, text, choice);
       if (deps.log && result.meta.kind !== 'duplicate') {
         try {

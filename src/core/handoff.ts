@@ -3,8 +3,11 @@
  * the user's messages go to the case's thread until they type /bot or staff close the case, and
  * staff replies come back to the user (pushed on Telegram, polled by the web page). Platform-neutral.
  */
+
+import { failAfter } from '../lib/timeout.ts';
 import { fill } from './dialog/messages.ts';
 import { describeHours, type OfficeHours, officeStatus } from './office-hours.ts';
+import { createRateLimiter, type RateLimiter } from './rate-limit.ts';
 import type {
   HandoffCase,
   HandoffOutcome,
@@ -43,6 +46,10 @@ const T = {
     zh: '抱歉，现在无法联系到工作人员。请稍后再试，或继续向我提问。',
     en: 'Sorry, the programme staff cannot be reached just now. Please try again later, or ask me.',
   },
+  busy: {
+    zh: '工作人员现在很忙，暂时无法接收新的咨询。请稍后再试，或继续向我提问。',
+    en: 'The programme staff are busy just now and cannot take new requests. Please try again later, or ask me.',
+  },
   privateOnly: {
     zh: '为保护个人信息，请私聊我联系工作人员。',
     en: 'To keep your details private, please message me directly to reach the staff.',
@@ -74,6 +81,12 @@ const STALE_MS = 30_000;
 
 export interface HandoffDeps {
   store: HandoffStore;
+  /** New cases a minute over every channel and server (counted in the store); default 10. */
+  casesPerMinute?: number;
+  /** New cases from one client address (web): default 3 an hour (in memory: per process or isolate). */
+  perClient?: RateLimiter;
+  /** A desk call a user's turn waits on gives up after this long (default 5 s): Slack down holds no one. */
+  deskTimeoutMs?: number;
   desk: StaffDesk;
   hours: OfficeHours;
   /** Pushes a staff reply to users on channels that can receive one (Telegram). */
@@ -90,6 +103,17 @@ export interface HandoffDeps {
 
 export function createHandoffs(deps: HandoffDeps) {
   const now = deps.now ?? (() => new Date());
+  const casesPerMinute = deps.casesPerMinute ?? 10;
+  const deskMs = deps.deskTimeoutMs ?? 5_000;
+  const desk = {
+    open: (input: Parameters<StaffDesk['open']>[0]) =>
+      failAfter(deps.desk.open(input), deskMs, 'opening a case'),
+    post: (ref: string, text: string) => failAfter(deps.desk.post(ref, text), deskMs, 'posting to a case'),
+    closed: (ref: string, outcome: HandoffOutcome, by?: string) =>
+      failAfter(deps.desk.closed(ref, outcome, by), deskMs, 'noting a case closed'),
+    note: (ref: string, text: string) => failAfter(deps.desk.note(ref, text), deskMs, 'noting on a case'),
+  };
+  const perClient = deps.perClient ?? createRateLimiter({ perMinute: 3 / 60, burst: 3 });
   const report = deps.onError ?? (() => {});
   const turn = (lang: Lang, texts: string[], confidence = 1): Turn => ({
     replies: texts.map((text) => ({ text })),
@@ -118,7 +142,7 @@ export function createHandoffs(deps: HandoffDeps) {
       // Kept in the store (the web page would still show it), but staff must know it did not go.
       report(error, 'sending a staff message to the user');
       if (handoff.deskRef) {
-        await deps.desk
+        await desk
           .note(handoff.deskRef, UNDELIVERED)
           .catch((e: unknown) => report(e, 'noting an undelivered reply'));
       }
@@ -137,9 +161,21 @@ export function createHandoffs(deps: HandoffDeps) {
       lang: Lang;
       registration: string;
       privateChat: boolean;
+      /** The sender's address (web), for the cap per address. */
+      client?: string;
     }): Promise<Turn> {
       const { lang } = input;
       if (!input.privateChat) return command(lang, T.privateOnly[lang]);
+      // A case already open is found again whatever the caps say; a new one must fit under them.
+      const current = await deps.store.openFor(input.conversationId);
+      if (!current) {
+        const recent = await deps.store.openedSince(new Date(now().getTime() - 60_000));
+        if (recent >= casesPerMinute || (input.client && !perClient.take(input.client)))
+          return {
+            replies: [{ text: T.busy[lang] }],
+            meta: { kind: 'fallback', sources: [], confidence: 0, lang },
+          };
+      }
       const { handoff, created } = await deps.store.open(input.conversationId, input.channel, lang);
       // Open already, or being posted by another request right now: one case, one thread.
       if (!created) return turn(lang, [T.already[lang]]);
@@ -152,7 +188,7 @@ export function createHandoffs(deps: HandoffDeps) {
             .reverse()
             .find((r) => r.direction === 'in' && !r.text.startsWith('/') && !r.text.startsWith('['))?.text ??
           '';
-        const deskRef = await deps.desk.open({ handoff, question, registration: input.registration, recent });
+        const deskRef = await desk.open({ handoff, question, registration: input.registration, recent });
         await deps.store.setDeskRef(handoff.id, deskRef);
       } catch (error) {
         report(error, 'opening a case on the staff desk');
@@ -183,7 +219,7 @@ export function createHandoffs(deps: HandoffDeps) {
       // The case is being posted this very moment: say so rather than drop the message.
       if (!handoff.deskRef) return turn(lang, [T.notPassed[lang]], 0);
       try {
-        await deps.desk.post(handoff.deskRef, text);
+        await desk.post(handoff.deskRef, text);
         return turn(lang, asksAgain ? [T.already[lang]] : []);
       } catch (error) {
         report(error, 'posting a user message to the staff desk');
@@ -195,9 +231,7 @@ export function createHandoffs(deps: HandoffDeps) {
     async leave(handoff: HandoffCase, lang: Lang): Promise<Turn> {
       const closed = (await deps.store.close(handoff.id, 'left'))?.handoff;
       if (closed?.deskRef) {
-        await deps.desk
-          .closed(closed.deskRef, 'left')
-          .catch((error) => report(error, 'noting a case closed'));
+        await desk.closed(closed.deskRef, 'left').catch((error) => report(error, 'noting a case closed'));
       }
       return command(lang, T.left[lang]);
     },
@@ -232,9 +266,22 @@ export function createHandoffs(deps: HandoffDeps) {
     },
 
     /** Staff close the case (resolved) or hand the user back to the bot; false if it was not open. */
-    async closeByStaff(id: string, outcome: Exclude<HandoffOutcome, 'left'>, by: string): Promise<boolean> {
+    /** The open case posted at this place on the desk. */
+    caseAt: (deskRef: string) => deps.store.byDeskRef(deskRef),
+
+    async closeByStaff(
+      id: string,
+      outcome: Exclude<HandoffOutcome, 'left'>,
+      by: string,
+      /** Where the button was pressed: the case must be the one posted there. */
+      at?: string,
+    ): Promise<boolean> {
       const case_ = await deps.store.byId(id);
       if (!case_?.open) return false;
+      if (at !== undefined && case_.deskRef !== at) {
+        report(new Error(`case ${id} is not the one posted at ${at}`), 'closing a case from a button');
+        return false;
+      }
       const result = await deps.store.close(id, outcome, {
         sourceId: `closed:${id}`,
         text: T[outcome][case_.lang],
@@ -243,7 +290,7 @@ export function createHandoffs(deps: HandoffDeps) {
       const closed = result.handoff;
       if (result.notice) await deliver(closed, result.notice);
       if (closed.deskRef) {
-        await deps.desk
+        await desk
           .closed(closed.deskRef, outcome, by)
           .catch((error) => report(error, 'noting a case closed'));
       }

@@ -27,6 +27,10 @@ export const messages = {
     zh: '这个选项已失效。请直接提问，或选择下面的话题：',
     en: 'That option has expired. Ask a question, or pick a topic below:',
   },
+  privateDialog: {
+    zh: '为保护个人信息，意向预登记、项目推荐和删除信息只能在私聊中进行，请私聊我：',
+    en: 'To keep your details private, pre-registration, the sub-project finder and erasing your data work only in a private chat. Message me directly:',
+  },
   slowDown: {
     zh: '您发消息太快了，请稍等几秒再发。',
     en: 'You are sending messages very fast. Please wait a few seconds and try again.',

@@ -5,6 +5,33 @@
 export interface RateLimiter {
   /** True if this conversation may send another message now. */
   take(id: string): boolean;
+  /** After a refused take: milliseconds until the next one is allowed. */
+  waitMs(id: string): number;
+}
+
+/**
+ * A limit per client address (seconds to wait, 0 when allowed). In memory on Node; on Workers,
+ * Cloudflare's rate-limiting binding, which holds across isolates.
+ */
+export interface AddressLimiter {
+  check(address: string): Promise<number>;
+}
+
+export function memoryAddressLimiter(perMinute: number): AddressLimiter {
+  const limiter = createRateLimiter({ perMinute });
+  return {
+    check: async (address) =>
+      limiter.take(address) ? 0 : Math.max(1, Math.ceil(limiter.waitMs(address) / 1000)),
+  };
+}
+
+/** Cloudflare's rate-limiting binding (`[[ratelimits]]` in wrangler.toml): its period is a minute. */
+export interface RateLimitBinding {
+  limit(options: { key: string }): Promise<{ success: boolean }>;
+}
+
+export function bindingAddressLimiter(binding: RateLimitBinding): AddressLimiter {
+  return { check: async (address) => ((await binding.limit({ key: address })).success ? 0 : 60) };
 }
 
 export function createRateLimiter(options: {
@@ -31,6 +58,10 @@ export function createRateLimiter(options: {
       buckets.set(id, b);
       if (buckets.size > maxIds) buckets.delete(buckets.keys().next().value as string);
       return allowed;
+    },
+    waitMs(id) {
+      const b = buckets.get(id);
+      return b && b.tokens < 1 ? Math.ceil((1 - b.tokens) / rate) : 0;
     },
   };
 }

@@ -44,6 +44,10 @@ export interface IncomingMessage {
   lang?: Lang;
   /** The platform's idea of the user's language (Telegram's language_code): used when nothing else says. */
   langHint?: Lang;
+  /** The sender's network address (web), for limits on new cases and registrations; never stored. */
+  client?: string;
+  /** In a group: where a private chat with the bot starts (a Telegram deep link). */
+  privateLink?: string;
   /** Sent in a group chat: nothing personal happens there (registration, handoff). */
   group?: boolean;
   /** A phone number shared as a contact card; `own` when it is the sender's own (Telegram). */
@@ -174,6 +178,10 @@ export interface HandoffStore {
     lang: Lang,
   ): Promise<{ handoff: HandoffCase; created: boolean }>;
   setDeskRef(id: string, deskRef: string): Promise<void>;
+  /** The open case of a conversation, if any. */
+  openFor(conversationId: string): Promise<HandoffCase | undefined>;
+  /** How many cases were opened since then (every conversation, every server). */
+  openedSince(since: Date): Promise<number>;
   /** The open case at this place on the desk. */
   byDeskRef(deskRef: string): Promise<HandoffCase | undefined>;
   byId(id: string): Promise<(HandoffCase & { open: boolean }) | undefined>;

@@ -67,6 +67,15 @@ export function createHandoffStore(db: Kysely<Database>): HandoffStore {
 
   return {
     open,
+    openFor: (conversationId) => openCase('conversation_id', conversationId),
+    async openedSince(since) {
+      const row = await db
+        .selectFrom('handoffs')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .where('opened_at', '>', since)
+        .executeTakeFirst();
+      return Number(row?.n ?? 0);
+    },
     async setDeskRef(id, deskRef) {
       await db.updateTable('handoffs').set({ desk_ref: deskRef }).where('id', '=', id).execute();
     },

@@ -2,30 +2,8 @@ import { type Kysely, sql } from 'kysely';
 import type { InteractionRecord } from '../core/types.ts';
 import { type BatchWriterOptions, createBatchWriter } from '../lib/batch-writer.ts';
 import { PREPARED } from './connect.ts';
+import type { Pseudonyms } from './pseudonym.ts';
 import type { Database } from './schema.ts';
-
-const encoder = new TextEncoder();
-
-/** Pseudonymous id for logs: the first 16 bytes of SHA-256("kup:" + conversation id), hex. */
-export async function pseudonym(conversationId: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', encoder.encode(`kup:${conversationId}`));
-  return [...new Uint8Array(digest).slice(0, 16)].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
-
-/**
- * Recent pseudonyms, kept: a conversation's turns come in runs, and a digest is an async job of
- * its own. Bounded; when full it starts again.
- */
-const known = new Map<string, Promise<string>>();
-function cachedPseudonym(conversationId: string): Promise<string> {
-  let value = known.get(conversationId);
-  if (!value) {
-    if (known.size >= 10_000) known.clear();
-    value = pseudonym(conversationId);
-    known.set(conversationId, value);
-  }
-  return value;
-}
 
 /** Text Postgres accepts: no NUL characters, no unpaired surrogates. */
 export const storable = (text: string) => text.replaceAll('\u0000', '').toWellFormed();
@@ -42,10 +20,14 @@ const UNIT = '\u001f';
  * has 12 parameters however many rows there are, so building and sending a batch stays cheap and
  * never holds the event loop for long.
  */
-export async function insertInteractions(db: Kysely<Database>, rows: InteractionRecord[]): Promise<void> {
+export async function insertInteractions(
+  db: Kysely<Database>,
+  pseudonyms: Pseudonyms,
+  rows: InteractionRecord[],
+): Promise<void> {
   if (rows.length === 0) return;
   const conversations = await Promise.all(
-    rows.map((r) => (r.anonymous ? 'forgotten' : cachedPseudonym(r.conversationId))),
+    rows.map((r) => (r.anonymous ? 'forgotten' : pseudonyms.of(r.conversationId))),
   );
   const column = <T>(f: (r: InteractionRecord) => T) => rows.map(f);
   await sql`${sql.raw(PREPARED)}
@@ -66,13 +48,14 @@ export async function insertInteractions(db: Kysely<Database>, rows: Interaction
 /** The interaction log: a bounded batch writer in front of `insertInteractions`. */
 export function createInteractionLog(
   db: Kysely<Database>,
+  pseudonyms: Pseudonyms,
   options: Omit<BatchWriterOptions<InteractionRecord>, 'write'> = {},
 ) {
   const writer = createBatchWriter<InteractionRecord>({
     isRejected: isDataError,
     batchSize: 100,
     ...options,
-    write: (rows) => insertInteractions(db, rows),
+    write: (rows) => insertInteractions(db, pseudonyms, rows),
   });
   return {
     ...writer,
@@ -93,13 +76,14 @@ export type InteractionLog = ReturnType<typeof createInteractionLog>;
 /** A conversation's last questions and answers as logged, oldest first (for staff opening a case). */
 export async function recentTurns(
   db: Kysely<Database>,
+  pseudonyms: Pseudonyms,
   conversationId: string,
   limit: number,
 ): Promise<Array<{ direction: 'in' | 'out'; text: string }>> {
   const rows = await db
     .selectFrom('interactions')
     .select(['direction', 'text'])
-    .where('conversation', '=', await pseudonym(conversationId))
+    .where('conversation', '=', await pseudonyms.of(conversationId))
     .where('text', '<>', '')
     // The user's messages (personal answers are redacted in the log) and the bot's answers; not
     // dialog prompts, review cards or /status, which can repeat personal details.

@@ -1,18 +1,32 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Database } from './schema.ts';
 
 const DAY = 86_400_000;
 
 /**
  * Deletes what the privacy notice promises to delete: unfinished dialogs past their expiry and
- * registrations not updated for `retentionDays` (closed handoff cases too). Returns how many
- * dialogs and registrations went.
+ * registrations not updated for `retentionDays` (closed handoff cases too), and the text of
+ * interaction rows older than `logRetentionDays` (the rows stay, so every count stays). Returns how
+ * many dialogs and registrations went, and how many texts were blanked.
  */
 export async function purgeExpired(
   db: Kysely<Database>,
-  options: { dialogTtlMs: number; retentionDays: number; now?: Date },
-): Promise<{ dialogs: number; registrations: number }> {
+  options: { dialogTtlMs: number; retentionDays: number; logRetentionDays?: number; now?: Date },
+): Promise<{ dialogs: number; registrations: number; texts: number }> {
   const now = (options.now ?? new Date()).getTime();
+  let texts = 0;
+  if (options.logRetentionDays) {
+    // In batches, so that a first run over a large log holds no long lock.
+    const before = new Date(now - options.logRetentionDays * DAY);
+    for (;;) {
+      const done = await sql`
+        update interactions set text = '' where id in (
+          select id from interactions where created_at < ${before} and text <> '' limit 5000)`.execute(db);
+      const n = Number(done.numAffectedRows ?? 0);
+      texts += n;
+      if (n < 5000) break;
+    }
+  }
   const dialogs = await db
     .deleteFrom('dialogs')
     .where('updated_at', '<', new Date(now - options.dialogTtlMs))
@@ -37,5 +51,9 @@ export async function purgeExpired(
     .deleteFrom('deliveries')
     .where('claimed_at', '<', new Date(now - DAY))
     .execute();
-  return { dialogs: Number(dialogs.numDeletedRows), registrations: Number(registrations.numDeletedRows) };
+  return {
+    dialogs: Number(dialogs.numDeletedRows),
+    registrations: Number(registrations.numDeletedRows),
+    texts,
+  };
 }

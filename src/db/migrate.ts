@@ -1,17 +1,26 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: the migrator works on any schema
 import { type Kysely, type MigrationResultSet, Migrator } from 'kysely';
-import { migrations } from './migrations/index.ts';
+import { migrationsFor } from './migrations/index.ts';
+import type { Pseudonyms } from './pseudonym.ts';
 
 export class MigrationError extends Error {
   override name = 'MigrationError';
 }
 
-const migrator = (db: Kysely<any>) =>
-  new Migrator({ db, provider: { getMigrations: async () => migrations } });
+const migrator = (db: Kysely<any>, pseudonyms?: Pseudonyms) =>
+  new Migrator({
+    db,
+    provider: {
+      getMigrations: async () => migrationsFor(pseudonyms ? { rekey: pseudonyms.rekey } : {}),
+    },
+  });
 
-/** Applies every pending migration; returns the names applied. */
-export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
-  const result: MigrationResultSet = await migrator(db).migrateToLatest();
+/**
+ * Applies every pending migration; returns the names applied. The keyed pseudonyms re-key the log
+ * written before them (a database with log rows and no key given refuses, clearly).
+ */
+export async function migrateToLatest(db: Kysely<any>, pseudonyms?: Pseudonyms): Promise<string[]> {
+  const result: MigrationResultSet = await migrator(db, pseudonyms).migrateToLatest();
   const failed = result.results?.find((r) => r.status === 'Error');
   if (result.error || failed) {
     const cause = result.error instanceof Error ? result.error.message : String(result.error ?? '');

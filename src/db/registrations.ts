@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Registration, RegistrationStore } from '../core/types.ts';
-import { pseudonym } from './interactions.ts';
+import type { Pseudonyms } from './pseudonym.ts';
 import type { Database, RegistrationsTable } from './schema.ts';
 
 // No 0/O, 1/I/L: easy to read out on the phone.
@@ -35,7 +35,7 @@ class Conflict extends Error {
 
 export function createRegistrationStore(
   db: Kysely<Database>,
-  options: { beforeForget?: (conversationId: string) => Promise<void> } = {},
+  options: { pseudonyms: Pseudonyms; beforeForget?: (conversationId: string) => Promise<void> },
 ): RegistrationStore {
   return {
     async list(conversationId) {
@@ -97,7 +97,7 @@ export function createRegistrationStore(
     async forget(conversationId) {
       // Log rows still waiting in memory are anonymised and written first.
       await options.beforeForget?.(conversationId);
-      const conversation = await pseudonym(conversationId);
+      const conversation = await options.pseudonyms.of(conversationId);
       await db.transaction().execute(async (trx) => {
         await trx.deleteFrom('registrations').where('conversation_id', '=', conversationId).execute();
         await trx.deleteFrom('dialogs').where('conversation_id', '=', conversationId).execute();

@@ -182,7 +182,7 @@ export function updates(firstUpdateId = 1_000) {
         text,
       },
     }),
-    callback: (userId: number, data: string, lang = 'zh-hans') => ({
+    callback: (userId: number, data: string, lang = 'zh-hans', inGroup = false) => ({
       update_id: ++updateId,
       callback_query: {
         id: String(++updateId * 7),
@@ -192,7 +192,7 @@ export function updates(firstUpdateId = 1_000) {
         message: {
           message_id: messageId,
           date: now(),
-          chat: privateChat(userId),
+          chat: inGroup ? group : privateChat(userId),
           from: { id: 4242, is_bot: true, first_name: 'KUP Assistant', username: 'kup_test_bot' },
           text: '…',
         },

@@ -7,6 +7,7 @@ import { connectPostgres } from '../../src/db/connect.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
 import { createRuntime, type Runtime } from '../../src/runtime.ts';
 import { createPostgresDatabase } from './db.ts';
+import { TEST_PSEUDONYM_KEY } from './server.ts';
 
 export const quiet = {
   info() {},
@@ -30,7 +31,7 @@ export async function openRuntime(
   let drop = async () => {};
   let config: ReturnType<typeof parseConfig>;
   // Tests send bursts no person would: the rate limit is tested on its own (test/http.test.ts).
-  env = { RATE_LIMIT_PER_MINUTE: '100000', ...env };
+  env = { RATE_LIMIT_PER_MINUTE: '100000', PSEUDONYM_KEY: TEST_PSEUDONYM_KEY, ...env };
   let memory = false;
   if (backend === 'postgres') {
     const created = await createPostgresDatabase();

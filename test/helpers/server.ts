@@ -24,13 +24,19 @@ export interface Started {
   exited: Promise<number | null>;
 }
 
+/** The pseudonym key of test servers and scripts (so that they write no key file into the repository). */
+export const TEST_PSEUDONYM_KEY = 'test-pseudonym-key-0123456789abcdef';
+
 export function runScript(
   script: string,
   env: Record<string, string>,
   args: string[] = [],
 ): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(tsx, [script, ...args], { cwd: root, env: { ...process.env, ...env } });
+    const child = spawn(tsx, [script, ...args], {
+      cwd: root,
+      env: { ...process.env, PSEUDONYM_KEY: TEST_PSEUDONYM_KEY, ...env },
+    });
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
@@ -44,7 +50,7 @@ export async function startServer(env: Record<string, string>, timeoutMs = 60_00
   // kills the server (through the wrapper it would only kill the wrapper and leave the server on).
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/node.ts'], {
     cwd: root,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ...env },
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', PSEUDONYM_KEY: TEST_PSEUDONYM_KEY, ...env },
   });
   let output = '';
   child.stdout?.on('data', (d) => (output += d));

@@ -3,6 +3,7 @@
  * computed from the stored state and written back only if nobody changed it meanwhile (optimistic
  * concurrency); on a conflict the message is applied again to the newer state.
  */
+import type { RateLimiter } from '../rate-limit.ts';
 import { choiceId, parseChoice } from '../turn/choice-id.ts';
 import type {
   Choice,
@@ -25,6 +26,8 @@ export interface DialogInput {
   text?: string;
   choice?: string;
   contact?: { phone: string; own: boolean };
+  /** The sender's address (web), for the cap on new registrations per address. */
+  client?: string;
 }
 
 export interface DialogDeps {
@@ -38,6 +41,8 @@ export interface DialogDeps {
   control: (text: string) => DialogControl | undefined;
   /** Does a typed text read as a question (rather than a name, an employer or a title)? */
   asks: (text: string) => boolean;
+  /** New registrations per client address (an update of one's own is never held back). */
+  perClient?: RateLimiter;
   /** Unfinished dialogs expire after this long (default 7 days). */
   ttlMs?: number;
   /** Registrations are deleted this many days after their last update (told in the consent notice). */
@@ -299,6 +304,7 @@ export function createDialogEngine(deps: DialogDeps) {
     stored: StoredDialog,
     replace: boolean,
     lang: Lang,
+    client: string | undefined,
   ): Promise<Turn | 'conflict'> {
     const { state } = stored;
     const data = state.data;
@@ -307,6 +313,9 @@ export function createDialogEngine(deps: DialogDeps) {
       const existing = (await deps.registrations.list(conversationId)).find(
         (r) => r.subproject === subproject,
       );
+      // Many new registrations from one address: held at the review card, nothing lost.
+      if (!existing && client && deps.perClient && !deps.perClient.take(client))
+        return ask(stored.state, lang, [T.tooManyRegistrations[lang]]);
       if (existing) {
         const asking: DialogState = {
           ...state,
@@ -497,6 +506,7 @@ export function createDialogEngine(deps: DialogDeps) {
               { ...current, state: outcome.state },
               outcome.replace,
               lang,
+              input.client,
             );
             break;
           case 'finish':

@@ -35,6 +35,10 @@ export const dialogText = {
     zh: '请点“确认提交”，或点“修改”按钮更改某一项。',
     en: 'Please tap "Confirm", or an "Edit" button to change an answer.',
   } as Text,
+  tooManyRegistrations: {
+    zh: '您所在的网络刚刚提交了很多报名，请过一会儿再点“确认提交”。您填写的信息已保存。',
+    en: 'Many registrations came from your network just now. Please press "Confirm" again in a while: your answers are kept.',
+  } as Text,
   created: {
     zh: '预登记成功！您的登记编号是 {ref}。工作人员会跟进联系您。请注意：预登记只是登记意向，不代表录取；实际参加通常需经所在单位、承办单位或列入目录的培训机构。输入 /status 可查看登记，/forget 可删除您的信息。',
     en: 'You are pre-registered! Your reference number is {ref}. Programme staff will follow up. Please note: this records your interest and is not admission; taking part usually goes through your employer, a host unit or a listed training institution. Type /status to see it, /forget to delete your information.',

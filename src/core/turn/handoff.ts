@@ -2,7 +2,9 @@
  * The "handoff" step: a conversation with a person, or asking for one ("转人工", /human, the button
  * offered after three unanswered questions in a row). Otherwise undefined, and the assistant goes on.
  */
+
 import type { Handoffs } from '../handoff.ts';
+import { redactPersonal } from '../redact.ts';
 import type { HandoffCase, IncomingMessage, Lang, RegistrationStore, StoredDialog, Turn } from '../types.ts';
 import { choiceId, parseChoice } from './choice-id.ts';
 import { parseCommand } from './commands.ts';
@@ -88,7 +90,8 @@ export function createHandoffStep(deps: {
       }
       // Buttons and other commands stay here (a reloaded page sends /start): only words go to staff.
       if (choice || name) return desk.already(lang);
-      return desk.fromUser(open, msg.contact ? '[shared a phone number]' : text, lang, asks);
+      // Staff see the user's words, without phone numbers, ID numbers or e-mail addresses in them.
+      return desk.fromUser(open, msg.contact ? '[shared a phone number]' : redactPersonal(text), lang, asks);
     }
     if (name === 'bot') return desk.notWithStaff(lang);
     if (!asks) return undefined;
@@ -99,6 +102,7 @@ export function createHandoffStep(deps: {
       lang,
       registration: await registrationLine(msg.conversationId, loaded.stored),
       privateChat: !msg.group,
+      ...(msg.client ? { client: msg.client } : {}),
     });
   }
 

@@ -81,6 +81,7 @@ export function createInDialog(deps: {
         ...(text ? { text } : {}),
         ...(choice ? { choice } : {}),
         ...(msg.contact ? { contact: msg.contact } : {}),
+        ...(msg.client ? { client: msg.client } : {}),
       },
       lang,
       stored,

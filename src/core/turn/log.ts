@@ -1,5 +1,6 @@
 /** The "log" step: a turn's two rows (what came in, what went out) for the interaction log. */
 import type { DialogTurn } from '../dialog/engine.ts';
+import { redactPersonal } from '../redact.ts';
 import type { IncomingMessage, InteractionSink } from '../types.ts';
 
 export function logTurn(
@@ -18,7 +19,10 @@ export function logTurn(
     ...(forgotten ? { anonymous: true } : {}),
   };
   const latencyMs = Math.round(performance.now() - timing.started);
-  const inbound = redacted ?? (choice ? `[choice] ${choice}` : msg.contact ? '[contact]' : text);
+  // Answers to personal steps are replaced by the step's name; any other text loses the phone
+  // numbers, ID numbers and e-mail addresses in it.
+  const inbound =
+    redacted ?? (choice ? `[choice] ${choice}` : msg.contact ? '[contact]' : redactPersonal(text));
   // The spread comes last (the keys differ): on Node 20, properties added after a spread give
   // each object a hidden class of its own, allocated where only a full collection frees it
   // (about 2.5 KB a turn for these two rows, measured).
@@ -30,7 +34,7 @@ export function logTurn(
     text:
       result.meta.kind === 'dialog' && result.meta.field === 'confirm'
         ? '[review card]'
-        : result.replies.map((r) => r.text).join('\n\n'),
+        : redactPersonal(result.replies.map((r) => r.text).join('\n\n')),
     kind: result.meta.kind,
     sources: result.meta.sources,
     confidence: result.meta.confidence,

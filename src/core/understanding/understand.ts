@@ -28,6 +28,19 @@ const SENTENCE_INTENTS: ReadonlySet<IntentId> = new Set(['register', 'human']);
 /** A question searched for its closest topic is at most this long (questions are short; the search
  * is the one step whose cost grows with the text). */
 export const SEARCHED = 500;
+/**
+ * Only this much of a message is analysed (the full text is still logged and handed to staff):
+ * the longest question of the kept sets is under 600 characters, and a crafted 4,000-character
+ * message must not hold the event loop.
+ */
+export const ANALYSED = 1_200;
+
+/** The analysed prefix, never ending inside a surrogate pair. */
+export function analysedPart(text: string): string {
+  if (text.length <= ANALYSED) return text;
+  const last = text.charCodeAt(ANALYSED - 1);
+  return text.slice(0, last >= 0xd800 && last <= 0xdbff ? ANALYSED - 1 : ANALYSED);
+}
 /** Longer than this (tokens: words, or Chinese characters), a text is a letter, not a command. */
 const WHOLE_MESSAGE_TOKENS = 30;
 /** Readings kept by default, and the longest message kept (short questions repeat; letters do not). */
@@ -84,7 +97,8 @@ export function createUnderstand(
    * A reading does not depend on the conversation, so it can be shared. Bounded; the oldest go first.
    */
   const readings = new Map<string, Reading>();
-  function read(text: string): Reading {
+  function read(whole: string): Reading {
+    const text = analysedPart(whole);
     const known = readings.get(text);
     if (known) return known;
     const analysis = understanding.analyze(text);

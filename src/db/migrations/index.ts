@@ -4,12 +4,18 @@ import * as dialogs from './2026-11-27T1000-dialogs-registrations.ts';
 import * as deliveries from './2026-11-27T1200-deliveries.ts';
 import * as handoffs from './2026-11-27T1400-handoffs.ts';
 import * as contexts from './2026-12-05T0900-contexts.ts';
+import { keyedPseudonyms } from './2026-12-05T1200-keyed-pseudonyms.ts';
 
-/** Every migration, by name. Static imports so Workers (no file system) see the same list. */
-export const migrations: Record<string, Migration> = {
-  '2026-11-27T0800-initial': initial,
-  '2026-11-27T1000-dialogs-registrations': dialogs,
-  '2026-11-27T1200-deliveries': deliveries,
-  '2026-11-27T1400-handoffs': handoffs,
-  '2026-12-05T0900-contexts': contexts,
-};
+/**
+ * Every migration, by name. Static imports so Workers (no file system) see the same list. A
+ * migration that re-keys data is given the keyed function (the key is never in the database).
+ */
+export const migrationsFor = (options: { rekey?: (digest: string) => Promise<string> } = {}) =>
+  ({
+    '2026-11-27T0800-initial': initial,
+    '2026-11-27T1000-dialogs-registrations': dialogs,
+    '2026-11-27T1200-deliveries': deliveries,
+    '2026-11-27T1400-handoffs': handoffs,
+    '2026-12-05T0900-contexts': contexts,
+    '2026-12-05T1200-keyed-pseudonyms': keyedPseudonyms(options.rekey),
+  }) satisfies Record<string, Migration>;
