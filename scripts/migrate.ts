@@ -5,8 +5,10 @@ import { connectEmbedded } from '../src/db/connect-embedded.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 import { createPseudonyms } from '../src/db/pseudonym.ts';
 import { pseudonymKey } from '../src/db/pseudonym-key.ts';
+import { loadEnvFile } from '../src/env-file.ts';
 
 try {
+  loadEnvFile();
   const config = parseConfig(process.env);
   const handle = config.DATABASE_URL
     ? await connectPostgres(config.DATABASE_URL, { max: 1 })

@@ -3,10 +3,12 @@
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import { ConfigError, parseConfig } from './config.ts';
+import { loadEnvFile } from './env-file.ts';
 import { limitServer } from './http/node-server.ts';
 import { createRuntime, StartupError } from './runtime.ts';
 
 async function main() {
+  loadEnvFile();
   const config = parseConfig(process.env);
   const started = performance.now();
   const runtime = await createRuntime(config);

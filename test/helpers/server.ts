@@ -44,12 +44,17 @@ export function runScript(
   });
 }
 
-export async function startServer(env: Record<string, string>, timeoutMs = 60_000): Promise<Started> {
+export async function startServer(
+  env: Record<string, string>,
+  timeoutMs = 60_000,
+  /** Another entry (the built `dist/server.js`) in another folder. */
+  at: { cwd?: string; args?: string[] } = {},
+): Promise<Started> {
   const port = await freePort();
   // Node itself with tsx as a loader, not the tsx wrapper: the child is the server, so a SIGKILL
   // kills the server (through the wrapper it would only kill the wrapper and leave the server on).
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/node.ts'], {
-    cwd: root,
+  const child = spawn(process.execPath, at.args ?? ['--import', 'tsx', 'src/node.ts'], {
+    cwd: at.cwd ?? root,
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', PSEUDONYM_KEY: TEST_PSEUDONYM_KEY, ...env },
   });
   let output = '';
