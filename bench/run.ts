@@ -10,7 +10,7 @@ import { serve } from '@hono/node-server';
 import autocannon from 'autocannon';
 import { Hono } from 'hono';
 import { sql } from 'kysely';
-import { parseConfig } from '../src/config.ts';
+import { describeDatabase, parseConfig } from '../src/config.ts';
 import { createRetriever } from '../src/core/retriever.ts';
 import { knowledgeBase } from '../src/knowledge/content.generated.ts';
 import type { KnowledgeBase } from '../src/knowledge/schema.ts';
@@ -209,6 +209,9 @@ if (only === undefined) {
   // knowledge base, runtimes, a larger heap for the collector to mark) does not weigh on the next.
   // Every ratio is still taken within one process, against a baseline measured beside it.
   console.log(`node ${process.version}, ${seconds} s per load run`);
+  console.log(
+    `database: ${process.env.BENCH_DATABASE_URL ? describeDatabase({ DATABASE_URL: process.env.BENCH_DATABASE_URL, DATA_DIR: '' }) : 'in-memory PGlite (set BENCH_DATABASE_URL for Postgres)'}`,
+  );
   for (const part of PARTS) {
     console.log('');
     const run = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url)], {

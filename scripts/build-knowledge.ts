@@ -1,5 +1,5 @@
 // Compiles knowledge/ into a module so Node and Workers load identical content without a file system.
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { KnowledgeFileError, loadKnowledge } from '../src/knowledge/load.ts';
 
@@ -14,7 +14,8 @@ try {
     `export const knowledgeBase: KnowledgeBase = ${JSON.stringify(kb)};`,
     '',
   ].join('\n');
-  writeFileSync(out, body);
+  // Written only when it changed (a watcher restarting on it would otherwise restart twice).
+  if (!existsSync(out) || readFileSync(out, 'utf8') !== body) writeFileSync(out, body);
 } catch (error) {
   if (error instanceof KnowledgeFileError) {
     console.error(`knowledge/${error.message}`);

@@ -1,5 +1,5 @@
 // `npm run db:migrate`: applies pending migrations to DATABASE_URL (or the embedded database).
-import { ConfigError, parseConfig } from '../src/config.ts';
+import { ConfigError, describeDatabase, parseConfig } from '../src/config.ts';
 import { connectPostgres } from '../src/db/connect.ts';
 import { connectEmbedded } from '../src/db/connect-embedded.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
@@ -22,7 +22,8 @@ try {
     if (key.from === 'generated')
       console.log(`generated the pseudonym key in ${config.DATA_DIR}/pseudonym.key`);
     const applied = await migrateToLatest(handle.db, createPseudonyms(key.key));
-    console.log(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
+    const where = describeDatabase(config);
+    console.log(applied.length ? `${where}: applied ${applied.join(', ')}` : `${where}: up to date`);
   } finally {
     await handle.close();
   }

@@ -28,8 +28,10 @@ const COMMANDS = {
   ],
 } as const;
 
+const publicUrl = process.argv[2] ?? process.env.PUBLIC_URL;
 try {
-  const config = parseConfig(process.env);
+  // Without a public URL this sets up polling, which needs no webhook secret.
+  const config = parseConfig({ ...process.env, ...(publicUrl ? {} : { TELEGRAM_POLLING: '1' }) });
   if (!config.TELEGRAM_BOT_TOKEN)
     throw new ConfigError(['TELEGRAM_BOT_TOKEN: required (the token BotFather gave you)']);
   const api = new Api(config.TELEGRAM_BOT_TOKEN, { apiRoot: config.TELEGRAM_API_ROOT });
@@ -40,7 +42,6 @@ try {
   await api.setMyCommands(list('en'));
   console.log('command menu registered (zh, en, default)');
 
-  const publicUrl = process.argv[2] ?? process.env.PUBLIC_URL;
   if (publicUrl) {
     if (!/^https:\/\//.test(publicUrl) && !process.env.ALLOW_HTTP_WEBHOOK) {
       throw new ConfigError(['PUBLIC_URL: Telegram only calls https:// webhooks']);
@@ -54,7 +55,7 @@ try {
     });
     console.log(`webhook set to ${url}`);
   } else {
-    console.log('no public URL given: webhook unchanged (use TELEGRAM_POLLING=1 locally)');
+    console.log('no public URL given: webhook unchanged (TELEGRAM_POLLING=1 npm start deletes one to poll)');
   }
 } catch (error) {
   console.error(

@@ -12,6 +12,8 @@ export interface Health {
   ok: boolean;
   database: string;
   error?: string;
+  /** Each channel's state: `web`, `telegram` (polling | webhook | unreachable | conflict | off), `slack`. */
+  channels?: Record<string, string>;
 }
 
 export interface AppDeps {

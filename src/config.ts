@@ -184,3 +184,10 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     }),
   );
 }
+
+/** Where the data is, for logs: the embedded folder, or the Postgres server without its password. */
+export function describeDatabase(config: Pick<Config, 'DATABASE_URL' | 'DATA_DIR'>): string {
+  if (!config.DATABASE_URL) return `embedded PGlite in ${config.DATA_DIR}`;
+  const u = new URL(config.DATABASE_URL);
+  return `Postgres ${u.username ? `${decodeURIComponent(u.username)}@` : ''}${u.host}${u.pathname}`;
+}

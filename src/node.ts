@@ -2,7 +2,7 @@
 
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
-import { ConfigError, parseConfig } from './config.ts';
+import { ConfigError, describeDatabase, parseConfig } from './config.ts';
 import { loadEnvFile } from './env-file.ts';
 import { limitServer } from './http/node-server.ts';
 import { createRuntime, StartupError } from './runtime.ts';
@@ -13,14 +13,24 @@ async function main() {
   const started = performance.now();
   const runtime = await createRuntime(config);
   const server = serve({ fetch: runtime.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
-    const db =
-      runtime.databaseKind === 'pglite' ? `embedded PGlite in ${config.DATA_DIR}` : 'Postgres (DATABASE_URL)';
+    const db = describeDatabase(config);
     console.log(
       `knowledge update assistant listening on http://localhost:${info.port} (${db}; ready in ${Math.round(performance.now() - started)} ms)`,
     );
   });
 
   limitServer(server as Server);
+  // A port in use: one line naming PORT, not a stack.
+  server.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EADDRINUSE' || error.code === 'EACCES') {
+      console.error(
+        error.code === 'EADDRINUSE'
+          ? `PORT ${config.PORT} is already in use (another server?): stop it or set PORT to a free port`
+          : `PORT ${config.PORT} needs privileges to listen on: set PORT to 1024 or above`,
+      );
+    } else console.error(`the HTTP server failed: ${error.message}`);
+    void runtime.close().finally(() => process.exit(1));
+  });
 
   let stopping = false;
   const stop = (signal: string) => {

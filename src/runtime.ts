@@ -6,12 +6,14 @@ import type { Config } from './config.ts';
 import type { DatabaseHandle } from './db/connect.ts';
 import { connectPostgres } from './db/connect.ts';
 import { connectEmbedded } from './db/connect-embedded.ts';
+import { DataDirBusyError, lockDataDir } from './db/data-lock.ts';
 import { purgeExpired } from './db/maintenance.ts';
 import { migrateToLatest, pendingMigrations } from './db/migrate.ts';
 import { createPseudonyms } from './db/pseudonym.ts';
 import { pseudonymKey } from './db/pseudonym-key.ts';
 import { nodeAddressOf } from './http/client-address.ts';
 import { withTimeout } from './lib/timeout.ts';
+import { startPolling } from './telegram-polling.ts';
 import { consoleLogger, type Logger, loadSlack, wireApp } from './wire.ts';
 
 export { consoleLogger, type Logger };
@@ -35,9 +37,22 @@ export interface RuntimeOptions {
 
 export async function createRuntime(config: Config, options: RuntimeOptions = {}) {
   const logger = options.logger ?? consoleLogger;
-  const connected: DatabaseHandle = config.DATABASE_URL
-    ? await connectPostgres(config.DATABASE_URL, { prepare: config.DATABASE_PREPARED_STATEMENTS })
-    : await connectEmbedded(options.memory ? undefined : config.DATA_DIR);
+  // One server per embedded database folder.
+  let unlock = () => {};
+  if (!config.DATABASE_URL && !options.memory) {
+    try {
+      unlock = lockDataDir(config.DATA_DIR);
+    } catch (error) {
+      throw error instanceof DataDirBusyError ? new StartupError(error.message) : error;
+    }
+  }
+  const connected: DatabaseHandle = await (config.DATABASE_URL
+    ? connectPostgres(config.DATABASE_URL, { prepare: config.DATABASE_PREPARED_STATEMENTS })
+    : connectEmbedded(options.memory ? undefined : config.DATA_DIR)
+  ).catch((error: unknown) => {
+    unlock();
+    throw error;
+  });
   let db = connected.db;
   for (const plugin of options.dbPlugins ?? []) db = db.withPlugin(plugin);
   const handle: DatabaseHandle = { ...connected, db };
@@ -109,7 +124,10 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     return work;
   };
   const slack = await loadSlack(config);
+  // What /healthz says of each channel (set once polling is wired below).
+  let channelState = (): Record<string, string> => ({});
   const { app, assistant, log, ledger, telegram, handoffs } = wireApp({
+    channels: () => channelState(),
     config,
     ...(slack ? { slack } : {}),
     db: handle.db,
@@ -126,13 +144,20 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       ...(runner ? { first: [runner.sequentialize((ctx: Context) => ctx.chat?.id.toString())] } : {}),
     },
   });
-  let stopPolling: (() => Promise<void>) | undefined;
-  if (runner && telegram) {
-    await telegram.bot.init();
-    const polling = runner.run(telegram.bot);
-    stopPolling = () => (polling.isRunning() ? polling.stop() : Promise.resolve());
-    logger.info(`telegram: long polling as @${telegram.bot.botInfo.username}`);
-  }
+  // Long polling starts in the background: an unreachable Bot API never keeps the server from listening.
+  const polling =
+    runner && telegram
+      ? startPolling(telegram.bot, runner, {
+          apiRoot: config.TELEGRAM_API_ROOT,
+          logger,
+        })
+      : undefined;
+  const stopPolling = polling ? () => polling.stop() : undefined;
+  channelState = () => ({
+    web: 'on',
+    telegram: !config.TELEGRAM_BOT_TOKEN ? 'off' : polling ? polling.state() : 'webhook',
+    slack: slack ? 'on' : 'off',
+  });
 
   let closing: Promise<void> | undefined;
   return {
@@ -158,6 +183,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
         if (stats.pending > 0)
           logger.error(`interaction log: ${stats.pending} rows could not be written at shutdown`);
         await handle.close();
+        unlock();
         await botApi?.close();
       })();
       return closing;

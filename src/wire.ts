@@ -79,6 +79,8 @@ export interface WireOptions {
   addresses?: AddressLimiter;
   /** Keyed pseudonyms for the interaction log (PSEUDONYM_KEY). */
   pseudonyms: Pseudonyms;
+  /** Each channel's state, for /healthz (`{"telegram":"polling|webhook|unreachable|off",…}`). */
+  channels?: () => Record<string, string>;
   /** New staff cases and registrations per client address (Workers: one per isolate). */
   clientLimits?: ClientLimits;
 }
@@ -212,11 +214,17 @@ export function wireApp(o: WireOptions) {
     health:
       o.health ??
       (async () => {
+        // One channel's trouble (Telegram unreachable) is reported, not a failure of the server.
+        const channels = o.channels?.() ?? {
+          web: 'on',
+          telegram: config.TELEGRAM_BOT_TOKEN ? 'webhook' : 'off',
+          slack: slack ? 'on' : 'off',
+        };
         try {
           await sql`select 1`.execute(db);
-          return { ok: true, database: o.databaseKind };
+          return { ok: true, database: o.databaseKind, channels };
         } catch {
-          return { ok: false, database: o.databaseKind, error: 'database unreachable' };
+          return { ok: false, database: o.databaseKind, error: 'database unreachable', channels };
         }
       }),
     onError: (error) => logger.error('unhandled error', error),

@@ -74,7 +74,7 @@ describe.runIf(adminUrl)('the Node server on Postgres', () => {
       expect(refused.output).toMatch(/pending migrations.*npm run db:migrate/);
 
       const migrated = await runScript('scripts/migrate.ts', { DATABASE_URL: created.url });
-      expect(migrated.output).toMatch(/applied: 2026-11-27T0800-initial/);
+      expect(migrated.output).toMatch(/Postgres [^\n]*: applied 2026-11-27T0800-initial/);
       expect(migrated.code).toBe(0);
       expect((await runScript('scripts/migrate.ts', { DATABASE_URL: created.url })).output).toMatch(
         /up to date/,

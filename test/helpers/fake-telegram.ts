@@ -29,6 +29,8 @@ export async function startFakeTelegram(token: string, options: { record?: boole
   const updates: Record<string, unknown>[] = [];
   const failures: Array<{ method: string; chatId?: number; error: Record<string, unknown> }> = [];
   let messageId = 100;
+  // As on the real Bot API: while a webhook is set, getUpdates is refused with 409.
+  let webhook = '';
 
   const server = http.createServer(async (req, res) => {
     const chunks: Buffer[] = [];
@@ -70,7 +72,25 @@ export async function startFakeTelegram(token: string, options: { record?: boole
             text: payload.text,
           },
         });
+      case 'setWebhook':
+        webhook = String(payload.url ?? '');
+        return send(200, { ok: true, result: true });
+      case 'deleteWebhook':
+        webhook = '';
+        return send(200, { ok: true, result: true });
+      case 'getWebhookInfo':
+        return send(200, {
+          ok: true,
+          result: { url: webhook, has_custom_certificate: false, pending_update_count: 0 },
+        });
       case 'getUpdates': {
+        if (webhook)
+          return send(409, {
+            ok: false,
+            error_code: 409,
+            description:
+              "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
+          });
         const offset = Number(payload.offset ?? 0);
         const deadline = Date.now() + Math.min(Number(payload.timeout ?? 0), 1) * 1000;
         while (Date.now() < deadline && !updates.some((u) => Number(u.update_id) >= offset)) {
@@ -105,6 +125,11 @@ export async function startFakeTelegram(token: string, options: { record?: boole
     queue(update: Record<string, unknown>) {
       updates.push(update);
     },
+    /** Sets a webhook as setWebhook would (getUpdates then answers 409). */
+    setWebhook(url: string) {
+      webhook = url;
+    },
+    webhook: () => webhook,
     /** The next call of `method` (to `chatId`) fails with this Bot API error. */
     failNext(method: string, error: Record<string, unknown>, chatId?: number) {
       failures.push({ method, error, ...(chatId !== undefined ? { chatId } : {}) });
