@@ -2,7 +2,7 @@
 // (test/helpers/eval.ts): the shared example sets, and sets written by other sessions from
 // program-facts.md alone, without seeing the knowledge base. Once scored they are no longer blind:
 // here they guard against falling below the level reached.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { parseConfig } from '../src/config.ts';
 import { createRuntime, type Runtime } from '../src/runtime.ts';
 import { chatPost, type EvalCase, readCases, type Scored, scoreCases } from './helpers/eval.ts';
@@ -20,8 +20,11 @@ const read = (name: string): EvalCase[] => readCases(new URL(`./fixtures/${name}
 
 async function score(name: string): Promise<Scored> {
   const scored = await scoreCases(read(name), chatPost(rt.app), name);
+  // The questions that failed are printed only when the test fails (a floor not met).
   if (scored.failures.length)
-    console.log(`${name}: ${scored.passed}/${scored.total}\n${scored.failures.join('\n')}`);
+    onTestFailed(() =>
+      console.log(`${name}: ${scored.passed}/${scored.total}\n${scored.failures.join('\n')}`),
+    );
   return scored;
 }
 

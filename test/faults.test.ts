@@ -8,11 +8,6 @@ import { type FakeTelegram, startFakeTelegram, updates } from './helpers/fake-te
 import { clusterAvailable, startCluster } from './helpers/pg-cluster.ts';
 import { startServer } from './helpers/server.ts';
 
-if (!clusterAvailable)
-  console.log(
-    "fault tests skipped: they start their own PostgreSQL server (needs root and Debian's postgresql)",
-  );
-
 describe.runIf(clusterAvailable)('faults', () => {
   let pg: Awaited<ReturnType<typeof startCluster>>;
   let telegram: FakeTelegram;

@@ -36,11 +36,6 @@ describe('the Workers bundle', () => {
   }, 120_000);
 });
 
-if (!adminUrl)
-  console.log(
-    'the Workers contract test is skipped: TEST_DATABASE_URL is not set (no Postgres to run against)',
-  );
-
 describe('the Worker without a database', () => {
   it('says so at /healthz, and the chat API refuses clearly', async () => {
     const worker = await startWorker({}, 90_000, 503);

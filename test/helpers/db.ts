@@ -15,7 +15,6 @@ export interface TestDatabase {
 
 export const adminUrl = process.env.TEST_DATABASE_URL;
 export const backends: Array<'pglite' | 'postgres'> = adminUrl ? ['pglite', 'postgres'] : ['pglite'];
-if (!adminUrl) console.log('TEST_DATABASE_URL is not set: database tests run on PGlite only');
 
 /** Creates an empty database on the test server and returns its URL. */
 export async function createPostgresDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
