@@ -1,7 +1,7 @@
-// Answer quality through POST /api/chat, scored as ../shared/eval/run-eval.mjs scores it
-// (test/helpers/eval.ts): the shared example sets, and sets written by other sessions from
-// program-facts.md alone, without seeing the knowledge base. Once scored they are no longer blind:
-// here they guard against falling below the level reached.
+// Answer quality through POST /api/chat, scored by the rules of test/helpers/eval.ts (those of
+// scripts/eval.ts): the example sets, and sets written by other sessions from the programme facts
+// (fixtures/program-facts.md) alone, without seeing the knowledge base. Once scored they are no
+// longer blind: here they guard against falling below the level reached.
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { parseConfig } from '../src/config.ts';
 import { createRuntime, type Runtime } from '../src/runtime.ts';
