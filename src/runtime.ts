@@ -3,6 +3,7 @@
 import type { Context } from 'grammy';
 import type { KyselyPlugin } from 'kysely';
 import type { Config } from './config.ts';
+import { createTaughtIndex, type TaughtIndex } from './core/taught-index.ts';
 import type { DatabaseHandle } from './db/connect.ts';
 import { connectPostgres } from './db/connect.ts';
 import { connectEmbedded } from './db/connect-embedded.ts';
@@ -11,7 +12,9 @@ import { purgeExpired } from './db/maintenance.ts';
 import { migrateToLatest, pendingMigrations } from './db/migrate.ts';
 import { createPseudonyms } from './db/pseudonym.ts';
 import { pseudonymKey } from './db/pseudonym-key.ts';
+import { createTaughtStore } from './db/taught.ts';
 import { nodeAddressOf } from './http/client-address.ts';
+import { knowledgeBase } from './knowledge/content.generated.ts';
 import { withTimeout } from './lib/timeout.ts';
 import { startPolling } from './telegram-polling.ts';
 import { consoleLogger, type Logger, loadSlack, wireApp } from './wire.ts';
@@ -124,10 +127,19 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     return work;
   };
   const slack = await loadSlack(config);
+  // What staff taught: loaded now, and again after every change made through this server.
+  const taughtStore = createTaughtStore(handle.db);
+  const today = () => new Date().toISOString().slice(0, 10);
+  let taughtIndex: TaughtIndex | undefined;
+  const reloadTaught = async () => {
+    taughtIndex = createTaughtIndex(knowledgeBase, await taughtStore.current(), today);
+  };
+  await reloadTaught();
   // What /healthz says of each channel (set once polling is wired below).
   let channelState = (): Record<string, string> => ({});
   const { app, assistant, log, ledger, telegram, handoffs } = wireApp({
     channels: () => channelState(),
+    taught: () => taughtIndex,
     config,
     ...(slack ? { slack } : {}),
     db: handle.db,
@@ -170,6 +182,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     databaseKind: handle.kind,
     /** The log's keyed pseudonyms (to find a conversation's rows). */
     pseudonyms,
+    /** What staff taught, and a reload after a change (Slack's teach modal calls it). */
+    taught: { store: taughtStore, reload: reloadTaught },
     log,
     /** Handing conversations to staff (when Slack and SLACK_HANDOFF_CHANNEL are set). */
     handoffs,

@@ -16,6 +16,7 @@ import {
   memoryAddressLimiter,
   type RateLimiter,
 } from './core/rate-limit.ts';
+import type { TaughtIndex } from './core/taught-index.ts';
 import type { Understand } from './core/understanding/understand.ts';
 import { createDeliveryLedger } from './db/deliveries.ts';
 import { createDialogStore } from './db/dialogs.ts';
@@ -81,6 +82,8 @@ export interface WireOptions {
   pseudonyms: Pseudonyms;
   /** Each channel's state, for /healthz (`{"telegram":"polling|webhook|unreachable|off",…}`). */
   channels?: () => Record<string, string>;
+  /** What staff taught (the current index; swapped when the entries change). */
+  taught?: () => TaughtIndex | undefined;
   /** New staff cases and registrations per client address (Workers: one per isolate). */
   clientLimits?: ClientLimits;
 }
@@ -171,6 +174,7 @@ export function wireApp(o: WireOptions) {
     dialogTtlMs: config.DIALOG_TTL_DAYS * 86_400_000,
     rateLimiter: o.rateLimiter ?? createRateLimiter({ perMinute: config.RATE_LIMIT_PER_MINUTE }),
     registrationsPerClient: clientLimits.registrations,
+    ...(o.taught ? { taught: o.taught } : {}),
     retentionDays: config.REGISTRATION_RETENTION_DAYS,
     log,
     ...(handoffs ? { handoffs } : {}),

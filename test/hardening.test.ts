@@ -498,7 +498,7 @@ describe('pseudonyms in the interaction log', () => {
           values ('telegram', ${await legacyDigest(id)}, 't', 'in', 'hi'),
                  ('telegram', 'forgotten', 't', 'in', '')`.execute(handle.db);
         await expect(migrateToLatest(handle.db)).rejects.toThrow(/PSEUDONYM_KEY/);
-        expect(await migrateToLatest(handle.db, a)).toEqual(['2026-12-05T1200-keyed-pseudonyms']);
+        expect(await migrateToLatest(handle.db, a)).toContain('2026-12-05T1200-keyed-pseudonyms');
         const rows = await sql<{
           conversation: string;
         }>`select conversation from interactions order by id`.execute(handle.db);

@@ -19,6 +19,7 @@ import type { Handoffs } from './handoff.ts';
 import { messages } from './messages.ts';
 import { detectLanguage } from './normalize.ts';
 import type { RateLimiter } from './rate-limit.ts';
+import type { TaughtIndex } from './taught-index.ts';
 import { createAnswerStep } from './turn/answer.ts';
 import { parseChoice } from './turn/choice-id.ts';
 import { createCommands, parseCommand, preset } from './turn/commands.ts';
@@ -66,6 +67,8 @@ export interface AssistantDeps {
   handoffs?: Handoffs;
   /** Unanswered questions in a row per conversation (kept by the caller where it outlives the assistant). */
   misses?: Map<string, number>;
+  /** What staff taught, searched where the shipped knowledge has no answer (swapped when it changes). */
+  taught?: () => TaughtIndex | undefined;
   onError?: (error: unknown, context: string) => void;
 }
 
@@ -88,6 +91,7 @@ export function createAssistant(deps: AssistantDeps) {
     retriever,
     threshold,
     dialogs: dialogsEnabled,
+    ...(deps.taught ? { taught: deps.taught } : {}),
   });
 
   const intentOf = (text: string) => understanding.intent(text)?.intent;

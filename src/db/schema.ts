@@ -89,7 +89,29 @@ export interface ContextsTable {
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
+/** One version of an entry staff taught from Slack (the newest version of an id is the entry). */
+export interface TaughtEntriesTable {
+  id: string;
+  version: number;
+  /** Example questions, as a JSON array of strings. */
+  questions: ColumnType<string[], string, string>;
+  answer_zh: string;
+  answer_en: string;
+  source: string;
+  expires_on: ColumnType<Date | null, string | null, string | null>;
+  status: 'active' | 'retired';
+  author: string;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
+export interface TaughtVersionTable {
+  id: number;
+  version: ColumnType<string, number, number>;
+}
+
 export interface Database {
+  taught_entries: TaughtEntriesTable;
+  taught_version: TaughtVersionTable;
   contexts: ContextsTable;
   deliveries: DeliveriesTable;
   handoffs: HandoffsTable;

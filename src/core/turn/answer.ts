@@ -8,6 +8,7 @@ import type { KnowledgeBase, KnowledgeEntry } from '../../knowledge/schema.ts';
 import { createComposer } from '../answering/compose.ts';
 import { messages } from '../messages.ts';
 import type { Retriever } from '../retriever.ts';
+import type { TaughtIndex } from '../taught-index.ts';
 import type { Choice, Lang, Turn } from '../types.ts';
 import { SEARCHED, type Understood } from '../understanding/understand.ts';
 import { choiceId } from './choice-id.ts';
@@ -30,6 +31,8 @@ export function createAnswerStep(deps: {
   threshold: number;
   /** Registration and triage buttons are offered only where the dialogs run. */
   dialogs: boolean;
+  /** What staff taught (read at each question: it changes while the server runs). */
+  taught?: () => TaughtIndex | undefined;
 }) {
   const { render } = deps;
   const composer = createComposer(deps.knowledge);
@@ -70,13 +73,37 @@ export function createAnswerStep(deps: {
     );
   }
 
+  /**
+   * Where the shipped facts have no answer, an entry staff taught may: only when it fits the
+   * question at least as well as the closest shipped topic does, and as well as a topic must to be
+   * answered at all.
+   */
+  function taughtAnswer(text: string, lang: Lang): Turn | undefined {
+    const hit = text ? deps.taught?.()?.search(text.slice(0, SEARCHED)) : undefined;
+    if (!hit || hit.confidence < deps.threshold) return undefined;
+    const shipped = deps.retriever.search(text.slice(0, SEARCHED), 1)[0];
+    if (shipped && shipped.confidence > hit.confidence) return undefined;
+    const { entry } = hit;
+    return makeTurn(
+      'answer',
+      lang,
+      [{ text: `${entry.answer[lang]}\n\n${messages.sourceLabel[lang]}${entry.source}` }],
+      {
+        sources: [`kb:${entry.id}`],
+        confidence: hit.confidence,
+      },
+    );
+  }
+
   /** The answer to what was understood (or a fallback that says what is not known). */
   function answer(understood: Understood, text: string, lang: Lang): Turn {
     const { parts, confidence, subject } = understood.resolution;
-    if (!parts.length) return notSure(lang, text);
+    if (!parts.length) return taughtAnswer(text, lang) ?? notSure(lang, text);
     const composed = composer.compose(parts, lang);
     const first = render.byId.get(composed.topics[0] ?? '');
     if (composed.unanswered) {
+      const taught = taughtAnswer(text, lang);
+      if (taught) return taught;
       // Said exactly what is not published; the topic it is about is offered to read.
       const topics = (subject?.entities ?? [])
         .map((id) => deps.knowledge.entities.find((e) => e.id === id)?.topic)
