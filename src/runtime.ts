@@ -3,7 +3,7 @@
 import type { Context } from 'grammy';
 import type { KyselyPlugin } from 'kysely';
 import type { Config } from './config.ts';
-import { createTaughtIndex, type TaughtIndex } from './core/taught-index.ts';
+import { createTaughtCache } from './core/taught-cache.ts';
 import type { DatabaseHandle } from './db/connect.ts';
 import { connectPostgres } from './db/connect.ts';
 import { connectEmbedded } from './db/connect-embedded.ts';
@@ -127,19 +127,25 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     return work;
   };
   const slack = await loadSlack(config);
-  // What staff taught: loaded now, and again after every change made through this server.
+  // What staff taught: loaded now, at once after a change made through this server, and checked
+  // every 30 s for changes made through another (several servers behind one database).
   const taughtStore = createTaughtStore(handle.db);
-  const today = () => new Date().toISOString().slice(0, 10);
-  let taughtIndex: TaughtIndex | undefined;
-  const reloadTaught = async () => {
-    taughtIndex = createTaughtIndex(knowledgeBase, await taughtStore.current(), today);
-  };
+  const taught = createTaughtCache(knowledgeBase);
+  const reloadTaught = () => taught.refresh(taughtStore, true);
   await reloadTaught();
+  const taughtTimer = setInterval(
+    () =>
+      void taught
+        .refresh(taughtStore)
+        .catch((e: unknown) => logger.error('taught entries: reload failed', e)),
+    30_000,
+  );
+  taughtTimer.unref?.();
   // What /healthz says of each channel (set once polling is wired below).
   let channelState = (): Record<string, string> => ({});
   const { app, assistant, log, ledger, telegram, handoffs } = wireApp({
     channels: () => channelState(),
-    taught: () => taughtIndex,
+    taught: () => taught.get(),
     config,
     ...(slack ? { slack } : {}),
     db: handle.db,
@@ -191,6 +197,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     close(): Promise<void> {
       closing ??= (async () => {
         clearInterval(purgeTimer);
+        clearInterval(taughtTimer);
         await stopPolling?.();
         await withTimeout(Promise.allSettled([...running]), 8_000);
         const [stats] = await Promise.all([log.close(), ledger.close()]);

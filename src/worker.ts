@@ -13,9 +13,11 @@ import {
   type RateLimitBinding,
   type RateLimiter,
 } from './core/rate-limit.ts';
+import { createTaughtCache, type TaughtCache } from './core/taught-cache.ts';
 import { createUnderstand, type Understand } from './core/understanding/understand.ts';
 import { connectPostgres } from './db/connect.ts';
 import { createPseudonyms, type Pseudonyms } from './db/pseudonym.ts';
+import { createTaughtStore } from './db/taught.ts';
 import { workerAddressOf } from './http/client-address.ts';
 import { knowledgeBase } from './knowledge/content.generated.ts';
 import { type ClientLimits, consoleLogger, createClientLimits, loadSlack, wireApp } from './wire.ts';
@@ -36,6 +38,8 @@ let pollLimiter: RateLimiter | undefined;
 let addresses: AddressLimiter | undefined;
 let clientLimits: ClientLimits | undefined;
 let pseudonyms: Pseudonyms | undefined;
+/** What staff taught: the counter checked at most every 30 s per isolate, entries loaded when it changed. */
+let taught: TaughtCache | undefined;
 
 const json = (status: number, body: unknown) =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
@@ -78,6 +82,10 @@ export default {
       ? bindingAddressLimiter(env.IP_RATE_LIMITER)
       : memoryAddressLimiter(config.RATE_LIMIT_PER_IP_PER_MINUTE);
     const handle = await connectPostgres(url, { max: 1, prepare: config.DATABASE_PREPARED_STATEMENTS });
+    taught ??= createTaughtCache(knowledgeBase);
+    await taught.refresh(createTaughtStore(handle.db)).catch((error: unknown) => {
+      console.error('taught entries: reload failed', error);
+    });
     const pending: Promise<unknown>[] = [];
     const botInfo = config.TELEGRAM_BOT_INFO as UserFromGetMe | undefined;
     const slack = await loadSlack(config);
@@ -96,6 +104,7 @@ export default {
       addresses,
       clientLimits,
       pseudonyms,
+      taught: () => taught?.get(),
       telegram: { webhook: true, ...(botInfo ? { botInfo } : {}) },
       waitUntil: (_c, work) => pending.push(work),
     });

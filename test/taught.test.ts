@@ -1,7 +1,9 @@
 // Entries staff teach (issue 18, first step): their checks, and their versions in the database.
 import { describe, expect, it } from 'vitest';
-import { checkDraft, isLive, MAX_ANSWER } from '../src/core/taught.ts';
+import { checkDraft, isLive, MAX_ANSWER, type TaughtStore } from '../src/core/taught.ts';
+import { createTaughtCache } from '../src/core/taught-cache.ts';
 import { createTaughtStore } from '../src/db/taught.ts';
+import { knowledgeBase } from '../src/knowledge/content.generated.ts';
 import { chatter } from './helpers/chat.ts';
 import { backends, openTestDatabase } from './helpers/db.ts';
 import { openRuntime } from './helpers/runtime.ts';
@@ -112,5 +114,39 @@ describe('answers from what staff taught', () => {
     } finally {
       await t.close();
     }
+  });
+});
+
+describe('the taught cache', () => {
+  it('reads the change counter at most every 30 s, and loads the entries only when it changed', async () => {
+    let clock = 0;
+    let counter = 1;
+    const calls: string[] = [];
+    const store = {
+      version: async () => {
+        calls.push('version');
+        return counter;
+      },
+      current: async () => {
+        calls.push('current');
+        return [];
+      },
+    } as unknown as TaughtStore;
+    const cache = createTaughtCache(knowledgeBase, { now: () => clock });
+    await cache.refresh(store);
+    expect(calls).toEqual(['version', 'current']);
+    clock = 29_000;
+    await cache.refresh(store);
+    expect(calls).toHaveLength(2); // not due yet
+    clock = 31_000;
+    await cache.refresh(store);
+    expect(calls).toEqual(['version', 'current', 'version']); // due, unchanged: no load
+    counter = 2;
+    clock = 62_000;
+    await cache.refresh(store);
+    expect(calls.slice(3)).toEqual(['version', 'current']);
+    expect(cache.version()).toBe(2);
+    await cache.refresh(store, true); // a change through this server: at once
+    expect(calls.slice(5)).toEqual(['version', 'current']);
   });
 });

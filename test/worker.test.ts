@@ -9,6 +9,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { connectPostgres } from '../src/db/connect.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
+import { createTaughtStore } from '../src/db/taught.ts';
 import { runContract } from './helpers/contract.ts';
 import { adminUrl, createPostgresDatabase } from './helpers/db.ts';
 import { type FakeSlack, startFakeSlack } from './helpers/fake-slack.ts';
@@ -159,6 +160,43 @@ describe.runIf(adminUrl)('the shared contract on Node and in workerd, on Postgre
       await worker.stop();
     }
   }, 180_000);
+
+  it('picks up an entry staff taught within 30 s in workerd, reading only a counter in between', async () => {
+    const worker = await startWorker({ DATABASE_URL: db.url, PSEUDONYM_KEY: TEST_PSEUDONYM_KEY });
+    try {
+      const question = '2027年广东省高研班什么时候报名？';
+      const ask = async () => {
+        const res = await fetch(`${worker.url}/api/chat`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ userId: `taught-${Date.now()}`, text: question }),
+        });
+        return (await res.json()) as { meta: { kind: string; sources: string[] } };
+      };
+      expect((await ask()).meta.kind).toBe('fallback');
+      const h = await connectPostgres(db.url);
+      const entry = await createTaughtStore(h.db).save(
+        {
+          questions: [question],
+          answer: { zh: '广东省2027年高级研修班计划于3月公布。', en: 'In March 2027.' },
+          source: '广东省人社厅通知',
+        },
+        'USTAFF',
+      );
+      await h.close();
+      const taughtAt = Date.now();
+      let sources: string[] = [];
+      while (Date.now() - taughtAt < 40_000) {
+        sources = (await ask()).meta.sources;
+        if (sources.includes(`kb:${entry.id}`)) break;
+        await new Promise((r) => setTimeout(r, 1_000));
+      }
+      expect(sources).toEqual([`kb:${entry.id}`]);
+      expect(Date.now() - taughtAt).toBeLessThan(32_000);
+    } finally {
+      await worker.stop();
+    }
+  }, 120_000);
 
   it('holds in workerd (wrangler dev)', async () => {
     const worker = await startWorker(vars);
