@@ -19,6 +19,7 @@ import { craftedBench } from './crafted.ts';
 import { generatedKnowledgeBase } from './generated-kb.ts';
 import { percentile } from './paced.ts';
 import { statsBench } from './stats.ts';
+import { taughtBench } from './taught.ts';
 import { telegramBench } from './telegram.ts';
 import { understandingBench } from './understanding.ts';
 import { workerBench } from './worker.ts';
@@ -202,7 +203,16 @@ async function dialogBench(answersPerSecond: number) {
   await rt.close();
 }
 
-const PARTS = ['understanding', 'crafted', 'retrieval', 'http', 'telegram', 'stats', 'worker'] as const;
+const PARTS = [
+  'understanding',
+  'crafted',
+  'retrieval',
+  'taught',
+  'http',
+  'telegram',
+  'stats',
+  'worker',
+] as const;
 const only = process.env.BENCH_ONLY;
 if (only === undefined) {
   // Each part in a process of its own, one after another: what one part leaves behind (a generated
@@ -226,6 +236,8 @@ if (only === undefined) {
     understandingBench();
   } else if (only === 'crafted') {
     await craftedBench(seconds);
+  } else if (only === 'taught') {
+    taughtBench();
   } else if (only === 'retrieval') {
     const real = timeSearch(knowledgeBase, 'real knowledge base');
     const big = timeSearch(generatedKnowledgeBase(1_000), 'generated knowledge base');
