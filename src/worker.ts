@@ -41,6 +41,9 @@ let pseudonyms: Pseudonyms | undefined;
 /** What staff taught: the counter checked at most every 30 s per isolate, entries loaded when it changed. */
 let taught: TaughtCache | undefined;
 
+/** What a misconfigured Worker answers: nothing of its configuration (the log has the problem). */
+const unavailable = () =>
+  new Response('Service Unavailable', { status: 503, headers: { 'content-type': 'text/plain' } });
 const json = (status: number, body: unknown) =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 
@@ -56,7 +59,7 @@ export default {
     } catch (error) {
       // The problems go to the log (wrangler tail), never to whoever is asking.
       console.error(error instanceof ConfigError ? error.message : `invalid configuration: ${String(error)}`);
-      return new Response('Service Unavailable', { status: 503, headers: { 'content-type': 'text/plain' } });
+      return unavailable();
     }
     const url = env.HYPERDRIVE?.connectionString ?? config.DATABASE_URL;
     if (!url) {
@@ -69,7 +72,7 @@ export default {
     if (!config.PSEUDONYM_KEY) {
       // No file system to keep a generated key in: it is a secret of its own.
       console.error('PSEUDONYM_KEY is not set: `wrangler secret put PSEUDONYM_KEY` (32+ characters)');
-      return new Response('Service Unavailable', { status: 503, headers: { 'content-type': 'text/plain' } });
+      return unavailable();
     }
     pseudonyms ??= createPseudonyms(config.PSEUDONYM_KEY);
     understand ??= createUnderstand(knowledgeBase);

@@ -119,6 +119,11 @@ export function createHandoffs(deps: HandoffDeps) {
     replies: texts.map((text) => ({ text })),
     meta: { kind: 'handoff', sources: [], confidence, lang },
   });
+  /** No case now (staff busy or unreachable): a fallback, so that it counts as not answered. */
+  const notNow = (lang: Lang, text: string): Turn => ({
+    replies: [{ text }],
+    meta: { kind: 'fallback', sources: [], confidence: 0, lang },
+  });
   const command = (lang: Lang, text: string): Turn => ({
     replies: [{ text }],
     meta: { kind: 'command', sources: [], confidence: 1, lang },
@@ -171,10 +176,7 @@ export function createHandoffs(deps: HandoffDeps) {
       if (!current) {
         const recent = await deps.store.openedSince(new Date(now().getTime() - 60_000));
         if (recent >= casesPerMinute || (input.client && !perClient.take(input.client)))
-          return {
-            replies: [{ text: T.busy[lang] }],
-            meta: { kind: 'fallback', sources: [], confidence: 0, lang },
-          };
+          return notNow(lang, T.busy[lang]);
       }
       const { handoff, created } = await deps.store.open(input.conversationId, input.channel, lang);
       // Open already, or being posted by another request right now: one case, one thread.
@@ -194,10 +196,7 @@ export function createHandoffs(deps: HandoffDeps) {
         report(error, 'opening a case on the staff desk');
         // It never reached anyone: gone, so that it counts nowhere and the user can ask again.
         await deps.store.discard(handoff.id).catch(() => {});
-        return {
-          replies: [{ text: T.unavailable[lang] }],
-          meta: { kind: 'fallback', sources: [], confidence: 0, lang },
-        };
+        return notNow(lang, T.unavailable[lang]);
       }
       const status = officeStatus(deps.hours, now());
       const when = status.open

@@ -55,9 +55,11 @@ export function createAnswerStep(deps: {
     });
   }
 
+  /** The closest shipped topic to a question. */
+  const closest = (text: string) => (text ? deps.retriever.search(text.slice(0, SEARCHED), 1)[0] : undefined);
+
   /** "Not sure": the closest topic first (when it is close), then the main topics. */
-  function notSure(lang: Lang, text: string, offer: string[] = []): Turn {
-    const best = text ? deps.retriever.search(text.slice(0, SEARCHED), 1)[0] : undefined;
+  function notSure(lang: Lang, text: string, offer: string[] = [], best = closest(text)): Turn {
     const ids = [
       ...new Set([
         ...offer,
@@ -78,10 +80,9 @@ export function createAnswerStep(deps: {
    * question at least as well as the closest shipped topic does, and as well as a topic must to be
    * answered at all.
    */
-  function taughtAnswer(text: string, lang: Lang): Turn | undefined {
+  function taughtAnswer(text: string, lang: Lang, shipped: ReturnType<typeof closest>): Turn | undefined {
     const hit = text ? deps.taught?.()?.search(text.slice(0, SEARCHED)) : undefined;
     if (!hit || hit.confidence < deps.threshold) return undefined;
-    const shipped = deps.retriever.search(text.slice(0, SEARCHED), 1)[0];
     if (shipped && shipped.confidence > hit.confidence) return undefined;
     const { entry } = hit;
     return makeTurn(
@@ -98,11 +99,14 @@ export function createAnswerStep(deps: {
   /** The answer to what was understood (or a fallback that says what is not known). */
   function answer(understood: Understood, text: string, lang: Lang): Turn {
     const { parts, confidence, subject } = understood.resolution;
-    if (!parts.length) return taughtAnswer(text, lang) ?? notSure(lang, text);
+    if (!parts.length) {
+      const shipped = closest(text);
+      return taughtAnswer(text, lang, shipped) ?? notSure(lang, text, [], shipped);
+    }
     const composed = composer.compose(parts, lang);
     const first = render.byId.get(composed.topics[0] ?? '');
     if (composed.unanswered) {
-      const taught = taughtAnswer(text, lang);
+      const taught = deps.taught?.() ? taughtAnswer(text, lang, closest(text)) : undefined;
       if (taught) return taught;
       // Said exactly what is not published; the topic it is about is offered to read.
       const topics = (subject?.entities ?? [])
