@@ -43,7 +43,7 @@ const schema = z.object({
     .int('must be a whole number')
     .min(1, 'must be at least 1')
     .max(100_000, 'must be at most 100000')
-    .default(120),
+    .default(300),
   /** Proxies whose X-Forwarded-For is believed (Node): their addresses, comma-separated. */
   TRUSTED_PROXIES: optional.transform((v, ctx) => {
     const list = (v ?? '')
