@@ -1,18 +1,16 @@
 // `npm run db:migrate`: applies pending migrations to DATABASE_URL (or the embedded database).
+
 import { ConfigError, describeDatabase, parseConfig } from '../src/config.ts';
-import { connectPostgres } from '../src/db/connect.ts';
-import { connectEmbedded } from '../src/db/connect-embedded.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 import { createPseudonyms } from '../src/db/pseudonym.ts';
 import { pseudonymKey } from '../src/db/pseudonym-key.ts';
 import { loadEnvFile } from '../src/env-file.ts';
+import { connectConfigured } from './database.ts';
 
 try {
   loadEnvFile();
   const config = parseConfig(process.env);
-  const handle = config.DATABASE_URL
-    ? await connectPostgres(config.DATABASE_URL, { max: 1 })
-    : await connectEmbedded(config.DATA_DIR);
+  const handle = await connectConfigured(config);
   try {
     // The same key the server uses: PSEUDONYM_KEY, or the key file in DATA_DIR.
     const key = pseudonymKey({

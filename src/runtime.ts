@@ -32,6 +32,8 @@ export interface RuntimeOptions {
   log?: { intervalMs?: number; maxBuffer?: number; batchSize?: number };
   /** Slack's clock, in seconds (tests fix it to check a published signature). */
   slackNow?: () => number;
+  /** Today, YYYY-MM-DD (tests move the calendar: taught entries stop after their last day). */
+  today?: () => string;
   /** How often expired dialogs and registrations are deleted (default hourly). */
   purgeIntervalMs?: number;
   /** Kysely plugins for the app's queries (tests use one to simulate an outage). */
@@ -130,12 +132,12 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   // What staff taught: loaded now, at once after a change made through this server, and checked
   // every 30 s for changes made through another (several servers behind one database).
   const taughtStore = createTaughtStore(handle.db);
-  const taught = createTaughtCache(knowledgeBase);
-  const reloadTaught = () => taught.refresh(taughtStore, true);
+  const taughtCache = createTaughtCache(knowledgeBase, options.today ? { today: options.today } : {});
+  const reloadTaught = () => taughtCache.refresh(taughtStore, true);
   await reloadTaught();
   const taughtTimer = setInterval(
     () =>
-      void taught
+      void taughtCache
         .refresh(taughtStore)
         .catch((e: unknown) => logger.error('taught entries: reload failed', e)),
     30_000,
@@ -143,9 +145,10 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   taughtTimer.unref?.();
   // What /healthz says of each channel (set once polling is wired below).
   let channelState = (): Record<string, string> => ({});
-  const { app, assistant, log, ledger, telegram, handoffs } = wireApp({
+  const { app, assistant, log, ledger, telegram, handoffs, taught } = wireApp({
     channels: () => channelState(),
-    taught: () => taught.get(),
+    taught: () => taughtCache.get(),
+    taughtChanged: reloadTaught,
     config,
     ...(slack ? { slack } : {}),
     db: handle.db,
@@ -153,6 +156,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     logger,
     ...(options.log ? { log: options.log } : {}),
     ...(options.slackNow ? { slackNow: options.slackNow } : {}),
+    ...(options.today ? { today: options.today } : {}),
     waitUntil: (_c, work) => void track(work),
     addressOf: nodeAddressOf(config.TRUSTED_PROXIES),
     pseudonyms,
@@ -188,8 +192,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     databaseKind: handle.kind,
     /** The log's keyed pseudonyms (to find a conversation's rows). */
     pseudonyms,
-    /** What staff taught, and a reload after a change (Slack's teach modal calls it). */
-    taught: { store: taughtStore, reload: reloadTaught },
+    /** What staff taught (Slack's /kup teach and /kup kb change it through this). */
+    taught,
     log,
     /** Handing conversations to staff (when Slack and SLACK_HANDOFF_CHANNEL are set). */
     handoffs,

@@ -16,6 +16,7 @@ import {
   memoryAddressLimiter,
   type RateLimiter,
 } from './core/rate-limit.ts';
+import { createTaughtBook } from './core/taught.ts';
 import type { TaughtIndex } from './core/taught-index.ts';
 import type { Understand } from './core/understanding/understand.ts';
 import { createDeliveryLedger } from './db/deliveries.ts';
@@ -27,6 +28,7 @@ import type { Pseudonyms } from './db/pseudonym.ts';
 import { createRegistrationStore } from './db/registrations.ts';
 import type { Database } from './db/schema.ts';
 import { createStats } from './db/stats.ts';
+import { createTaughtStore } from './db/taught.ts';
 import type { AddressOf } from './http/client-address.ts';
 import { knowledgeBase } from './knowledge/content.generated.ts';
 
@@ -84,6 +86,10 @@ export interface WireOptions {
   channels?: () => Record<string, string>;
   /** What staff taught (the current index; swapped when the entries change). */
   taught?: () => TaughtIndex | undefined;
+  /** Today, YYYY-MM-DD (tests move the calendar). */
+  today?: () => string;
+  /** Called after staff change a taught entry here: the index is rebuilt at once. */
+  taughtChanged?: () => Promise<void>;
   /** New staff cases and registrations per client address (Workers: one per isolate). */
   clientLimits?: ClientLimits;
 }
@@ -114,6 +120,12 @@ export function wireApp(o: WireOptions) {
     onReject: (error, total) =>
       logger.error(`interaction log: a row was refused and set aside (${total} in all)`, error),
   });
+  // What staff taught: shipped in knowledge/taught/ and stored; Slack changes it.
+  const taught = createTaughtBook({
+    store: createTaughtStore(db),
+    ...(knowledgeBase.taught ? { shipped: knowledgeBase.taught } : {}),
+    ...(o.taughtChanged ? { changed: o.taughtChanged } : {}),
+  });
   // Slack first: it is the staff desk that handoffs post to.
   if (config.SLACK_SIGNING_SECRET && config.SLACK_BOT_TOKEN && !o.slack) {
     throw new Error(
@@ -132,6 +144,10 @@ export function wireApp(o: WireOptions) {
             ? { botId: config.SLACK_BOT_ID, botUserId: config.SLACK_BOT_USER_ID }
             : {}),
           stats: createStats(db),
+          taught,
+          ...(o.today ? { today: o.today } : {}),
+          // (Called only at a request, when `assistant` below exists.)
+          answers: (question) => assistant.answers(question),
           ...(o.waitUntil ? { waitUntil: o.waitUntil } : {}),
           ...(o.slackNow ? { now: o.slackNow } : {}),
           onError: (error, context) => logger.error(`slack: ${context} failed`, error),
@@ -233,5 +249,5 @@ export function wireApp(o: WireOptions) {
       }),
     onError: (error) => logger.error('unhandled error', error),
   });
-  return { app, assistant, log, ledger, telegram, handoffs };
+  return { app, assistant, log, ledger, telegram, handoffs, taught };
 }

@@ -108,6 +108,8 @@ export default {
       clientLimits,
       pseudonyms,
       taught: () => taught?.get(),
+      // A change made here is used by this isolate at once; the others see it within 30 s.
+      taughtChanged: () => taught?.refresh(createTaughtStore(handle.db), true) ?? Promise.resolve(),
       telegram: { webhook: true, ...(botInfo ? { botInfo } : {}) },
       waitUntil: (_c, work) => pending.push(work),
     });

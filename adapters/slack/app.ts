@@ -2,11 +2,13 @@
 import { App, LogLevel } from '@slack/bolt';
 import type { Context, Hono } from 'hono';
 import type { Handoffs } from '../../src/core/handoff.ts';
+import type { TaughtBook } from '../../src/core/taught.ts';
 import type { Period, StatsStore } from '../../src/db/stats.ts';
 import { limitBody } from '../../src/http/body-limit.ts';
 import { CSV_HEADER, csvRows, gapBlocks, helpBlocks, registrationBlocks, statsBlocks } from './blocks.ts';
 import { createSlackDesk, listenForCases } from './handoff.ts';
 import { HonoReceiver } from './receiver.ts';
+import { entryModal, kbCommand, listenForTeaching, STAFF_ONLY, type TeachingOptions } from './teach.ts';
 
 export interface SlackDeps {
   signingSecret: string;
@@ -20,6 +22,12 @@ export interface SlackDeps {
   botId?: string;
   botUserId?: string;
   stats: StatsStore;
+  /** What staff taught: /kup teach, /kup kb, the Answer buttons of /kup gaps. */
+  taught?: TaughtBook;
+  /** Whether a question asked now is answered (a gap staff answered leaves /kup gaps). */
+  answers?: (question: string) => boolean;
+  /** Today, YYYY-MM-DD (entries expire after their last day). */
+  today?: () => string;
   defaultTimeZone?: string;
   waitUntil?: (c: Context, work: Promise<unknown>) => void;
   now?: () => number;
@@ -53,6 +61,17 @@ export function createSlackApp(deps: SlackDeps) {
   });
   const staff = new Set(deps.staffUserIds);
   const defaultZone = deps.defaultTimeZone ?? 'Asia/Shanghai';
+  const answers = deps.answers ?? (() => false);
+  const teaching: TeachingOptions | undefined = deps.taught
+    ? {
+        book: deps.taught,
+        isStaff: (user) => staff.has(user),
+        answers,
+        today: deps.today ?? (() => new Date().toISOString().slice(0, 10)),
+        onError: report,
+      }
+    : undefined;
+  if (teaching) listenForTeaching(app, teaching);
 
   /** The viewer's time zone from their Slack profile, else the default. */
   async function timeZoneOf(client: App['client'], user: string): Promise<string> {
@@ -67,7 +86,8 @@ export function createSlackApp(deps: SlackDeps) {
   app.command('/kup', async ({ command, ack, respond, client }) => {
     // Acknowledge at once (Slack allows 3 s); the answer follows through response_url.
     await ack();
-    const [sub = 'help', arg] = command.text.trim().toLowerCase().split(/\s+/);
+    const words = command.text.trim().split(/\s+/);
+    const [sub = 'help', arg] = words.map((w) => w.toLowerCase());
     const isStaff = staff.has(command.user_id);
     const reply = async (blocks: unknown[], text: string): Promise<void> => {
       await respond({ response_type: 'ephemeral', replace_original: false, text, blocks: blocks as never });
@@ -93,7 +113,25 @@ export function createSlackApp(deps: SlackDeps) {
               helpBlocks('Unanswered questions quote what people typed: they are only for programme staff.'),
               'Staff only',
             );
-          return reply(gapBlocks(await deps.stats.gaps()), 'Unanswered questions');
+          // A gap answered since (taught, or shipped in a release) leaves the list.
+          return reply(
+            gapBlocks(
+              (await deps.stats.gaps(40)).filter((g) => !answers(g.question)).slice(0, 20),
+              Boolean(teaching),
+            ),
+            'Unanswered questions',
+          );
+        case 'teach':
+        case 'kb': {
+          if (!teaching) return reply(helpBlocks('Teaching is not set up on this server.'), 'Not available');
+          if (!isStaff) return reply(helpBlocks(STAFF_ONLY), 'Staff only');
+          if (sub === 'kb') {
+            const { blocks, text } = await kbCommand(teaching, words.slice(1), command.user_id);
+            return reply(blocks, text);
+          }
+          await client.views.open({ trigger_id: command.trigger_id, view: entryModal() as never });
+          return;
+        }
         case 'export': {
           if (!isStaff) {
             return reply(

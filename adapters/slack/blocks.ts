@@ -61,7 +61,7 @@ export function statsBlocks(s: Stats): Block[] {
     section(
       [
         `*Conversations:* ${s.conversations}   *Unique users:* ${s.users}`,
-        `*Questions:* ${s.questions}   *answered:* ${s.answered}   *not answered:* ${s.unanswered}   *fallback rate:* ${pct(s.fallbackRate)}`,
+        `*Questions:* ${s.questions}   *answered:* ${s.answered} (${s.taughtAnswers} from taught entries)   *not answered:* ${s.unanswered}   *fallback rate:* ${pct(s.fallbackRate)}`,
         `*Registrations:* ${s.registrations.total}`,
         `*Handed to staff:* ${s.handoffs.opened}   *answered by staff:* ${s.handoffs.answered}   *median time to first staff reply:* ${duration(s.handoffs.medianFirstReplySeconds)}   *open now:* ${s.handoffs.open}`,
       ].join('\n'),
@@ -104,19 +104,32 @@ export function registrationBlocks(total: number, rows: Registration[], staff: b
   ];
 }
 
-export function gapBlocks(gaps: Gap[]): Block[] {
+/** Unanswered questions, each with an Answer button (which opens the teach modal) where teaching is on. */
+export function gapBlocks(gaps: Gap[], teach = false): Block[] {
   if (gaps.length === 0) return [section('No unanswered questions so far.')];
   return [
     header('Questions the assistant could not answer'),
-    section(
-      gaps
-        .map(
-          (g) =>
-            `*${g.count}×* ${mrkdwn(g.question.slice(0, 200))}  _last ${g.lastAsked.toISOString().slice(0, 10)}_`,
-        )
-        .join('\n'),
+    ...gaps.map((g) => ({
+      ...section(
+        `*${g.count}×* ${mrkdwn(g.question.slice(0, 200))}  _last ${g.lastAsked.toISOString().slice(0, 10)}_`,
+      ),
+      ...(teach
+        ? {
+            accessory: {
+              type: 'button',
+              action_id: 'gap_answer',
+              text: { type: 'plain_text', text: 'Answer' },
+              // (A button's value holds 2,000 characters.)
+              value: g.question.slice(0, 1_000),
+            },
+          }
+        : {}),
+    })),
+    context(
+      teach
+        ? '*Answer* teaches the assistant (live on every channel within 30 s); `/kup kb` lists what was taught. Lasting facts belong in `knowledge/`.'
+        : 'Add what is missing to `knowledge/` (see knowledge/README.md).',
     ),
-    context('Add what is missing to `knowledge/` (see knowledge/README.md).'),
   ];
 }
 
@@ -124,7 +137,9 @@ export const HELP = [
   '*/kup stats [today|7d|30d|all]* — usage, questions answered, registrations, funnel, trend (default 7d)',
   '*/kup registrations [N]* — the latest N registrations (personal data for staff only)',
   '*/kup export* — staff only: all registrations as a CSV, sent to you as a direct message',
-  '*/kup gaps* — questions the assistant could not answer',
+  '*/kup gaps* — staff only: questions the assistant could not answer, each with an *Answer* button',
+  '*/kup teach* — staff only: teach an answer (example questions, Chinese and English answer, source, last day); live on every channel within 30 s',
+  '*/kup kb* — staff only: what was taught; `kb show ID` with its history and an Edit button, `kb retire ID`, `kb restore ID`',
   '*/kup help* — this list',
 ].join('\n');
 

@@ -352,8 +352,16 @@ export function createAssistant(deps: AssistantDeps) {
           report(error, 'logging the interaction');
         }
       }
-      const { redacted: _r, forgotten: _f, ...turn } = result;
+      const { redacted: _r, forgotten: _f, author: _a, ...turn } = result;
       return turn;
+    },
+    /**
+     * Whether a question, asked now, is answered (shipped or taught knowledge): a gap that staff
+     * filled leaves their list of unanswered questions.
+     */
+    answers(text: string): boolean {
+      const lang = detectLanguage(text) ?? 'zh';
+      return answers.answer(understanding.understand(text), text, lang).meta.kind === 'answer';
     },
     /** Knowledge entries, for the web page's topic list and health checks. */
     entries: deps.knowledge.entries,

@@ -1,11 +1,12 @@
 /**
  * The taught entries a server answers from, kept current cheaply: at most every `maxAgeMs` (30 s)
  * it reads the store's change counter, and only when that changed does it load the entries and
- * build their index again (no table scan per request). A change made through this server is
- * applied at once (`refresh(store, true)`).
+ * build their index again (no table scan per request), over the entries a release shipped in
+ * `knowledge/taught/` as well. A change made through this server is applied at once
+ * (`refresh(store, true)`).
  */
 import type { KnowledgeBase } from '../knowledge/schema.ts';
-import type { TaughtStore } from './taught.ts';
+import { mergeTaught, type TaughtStore } from './taught.ts';
 import { createTaughtIndex, type TaughtIndex } from './taught-index.ts';
 
 export function createTaughtCache(
@@ -15,7 +16,11 @@ export function createTaughtCache(
   const maxAge = options.maxAgeMs ?? 30_000;
   const now = options.now ?? Date.now;
   const today = options.today ?? (() => new Date(now()).toISOString().slice(0, 10));
-  let index: TaughtIndex | undefined;
+  const shipped = kb.taught ?? [];
+  // What a release shipped answers before the database was read (and while it cannot be).
+  let index: TaughtIndex | undefined = shipped.length
+    ? createTaughtIndex(kb, mergeTaught(shipped, []), today)
+    : undefined;
   let version = -1;
   let checkedAt = Number.NEGATIVE_INFINITY;
 
@@ -33,8 +38,7 @@ export function createTaughtCache(
       checkedAt = t;
       const current = await store.version();
       if (current === version && !force) return;
-      const entries = await store.current();
-      index = createTaughtIndex(kb, entries, today);
+      index = createTaughtIndex(kb, mergeTaught(shipped, await store.current()), today);
       version = current;
     },
     /** The change counter the index was built at (-1: never). */

@@ -4,6 +4,7 @@
  * entry, and it is used while it is active and not past its expiry. Platform-neutral: the store is
  * an interface (Postgres in src/db/taught.ts).
  */
+import type { ShippedTaught } from '../knowledge/schema.ts';
 
 export interface TaughtDraft {
   /** Given when an entry is edited; a new entry gets one ("KB-…"). */
@@ -21,7 +22,11 @@ export interface TaughtEntry extends Required<Omit<TaughtDraft, 'expires'>> {
   status: 'active' | 'retired';
   author: string;
   at: Date;
+  /** This version ships in `knowledge/taught/` (it is not in the database). */
+  shipped?: true;
 }
+
+export type TaughtStatus = TaughtEntry['status'];
 
 export interface TaughtStore {
   /** A number that changes with every change (cheap to read: servers poll it, not the table). */
@@ -30,10 +35,15 @@ export interface TaughtStore {
   current(): Promise<TaughtEntry[]>;
   /** Every version of one entry, newest first. */
   history(id: string): Promise<TaughtEntry[]>;
-  /** Stores a new version (a new entry without an id). */
-  save(draft: TaughtDraft, author: string): Promise<TaughtEntry>;
-  /** Retires or restores an entry (a new version too); undefined for an unknown id. */
-  setStatus(id: string, status: 'active' | 'retired', author: string): Promise<TaughtEntry | undefined>;
+  /**
+   * Stores a new version (a new entry without an id), numbered after the stored ones and after
+   * `after` (the version a release shipped), active unless `status` says otherwise.
+   */
+  save(
+    draft: TaughtDraft,
+    author: string,
+    options?: { status?: TaughtStatus; after?: number },
+  ): Promise<TaughtEntry>;
 }
 
 /** A phone screen's worth: an answer longer than this is cut short in a chat bubble. */
@@ -47,8 +57,8 @@ export const TAUGHT_ID = /^KB-[0-9A-Z]{4,12}$/;
 export const isLive = (e: TaughtEntry, today: string) =>
   e.status === 'active' && (!e.expires || e.expires >= today);
 
-/** Markup a channel could render (HTML tags, Markdown links, bold, code). */
-const MARKUP = /<\/?[a-z][^>]*>|\[[^\]]*\]\([^)]*\)|\*\*|`|__/i;
+/** Markup a channel could render (HTML tags, Markdown links, bold, code, headings). */
+const MARKUP = /<\/?[a-z][^>]*>|\[[^\]]*\]\([^)]*\)|\*\*|`|__|^#{1,6}\s/im;
 const clean = (s: string) => s.replace(/[\p{Cc}\p{Cf}]/gu, (c) => (c === '\n' ? '\n' : '')).trim();
 
 /**
@@ -94,3 +104,88 @@ export function checkDraft(
     },
   };
 }
+
+/** A shipped file's entry as an entry. */
+const fromShipped = (s: ShippedTaught): TaughtEntry => ({
+  id: s.id,
+  version: s.version,
+  questions: s.questions,
+  answer: s.answer,
+  source: s.source,
+  ...(s.expires ? { expires: s.expires } : {}),
+  status: 'active',
+  author: s.author,
+  at: new Date(s.updated),
+  shipped: true,
+});
+
+const textOf = (d: TaughtDraft) =>
+  JSON.stringify([d.questions, d.answer.zh, d.answer.en, d.source, d.expires ?? null]);
+const sameText = (a: TaughtDraft, b: TaughtDraft) => textOf(a) === textOf(b);
+
+/** Shipped and stored entries by id: the newer version wins (a stored one on a tie), newest first. */
+export function mergeTaught(shipped: ShippedTaught[], stored: TaughtEntry[]): TaughtEntry[] {
+  const byId = new Map(shipped.map((s) => [s.id, fromShipped(s)]));
+  for (const e of stored) {
+    const other = byId.get(e.id);
+    if (!other || e.version >= other.version) byId.set(e.id, e);
+  }
+  return [...byId.values()].sort((a, b) => b.at.getTime() - a.at.getTime());
+}
+
+/**
+ * What staff see and change in Slack: the store's entries together with those a release shipped,
+ * with `changed` called after every change (the server's index is rebuilt at once).
+ */
+export function createTaughtBook(deps: {
+  store: TaughtStore;
+  shipped?: ShippedTaught[];
+  changed?: () => Promise<void>;
+}) {
+  const shipped = deps.shipped ?? [];
+  const shippedById = new Map(shipped.map((s) => [s.id, fromShipped(s)]));
+  const list = async () => mergeTaught(shipped, await deps.store.current());
+  const get = async (id: string) => (await list()).find((e) => e.id === id);
+  const changed = async <T>(value: T): Promise<T> => {
+    await deps.changed?.();
+    return value;
+  };
+  return {
+    list,
+    get,
+    /** Every version, newest first (a shipped version among the stored ones). */
+    async history(id: string): Promise<TaughtEntry[]> {
+      const versions = await deps.store.history(id);
+      const file = shippedById.get(id);
+      if (file && !versions.some((v) => v.version === file.version)) versions.push(file);
+      return versions.sort((a, b) => b.version - a.version);
+    },
+    /**
+     * Saves a checked draft; an edit of a shipped entry is numbered after the file's version. The
+     * same text saved again (a submission repeated) is no new version and no second entry.
+     */
+    async save(draft: TaughtDraft, author: string): Promise<TaughtEntry> {
+      const same = (await list()).find(
+        (e) => e.status === 'active' && (!draft.id || e.id === draft.id) && sameText(e, draft),
+      );
+      if (same) return same;
+      const after = draft.id ? shippedById.get(draft.id)?.version : undefined;
+      return changed(await deps.store.save(draft, author, after ? { after } : {}));
+    },
+    /** Retires or restores an entry (a new version); undefined for an unknown id. */
+    async setStatus(id: string, status: TaughtStatus, author: string): Promise<TaughtEntry | undefined> {
+      const entry = await get(id);
+      if (!entry) return undefined;
+      if (entry.status === status) return entry;
+      const { questions, answer, source, expires } = entry;
+      return changed(
+        await deps.store.save({ id, questions, answer, source, ...(expires ? { expires } : {}) }, author, {
+          status,
+          after: entry.version,
+        }),
+      );
+    },
+  };
+}
+
+export type TaughtBook = ReturnType<typeof createTaughtBook>;

@@ -98,6 +98,8 @@ export interface InteractionRecord {
   lang?: Lang;
   latencyMs?: number;
   field?: DialogField;
+  /** An answer from a staff-taught entry: who wrote it, and which version ("U123 KB-7K2M9Q v3"). */
+  author?: string;
   /** Not linked to the conversation (the turn that deleted the user's data). */
   anonymous?: boolean;
 }

@@ -17,7 +17,7 @@ const UNIT = '\u001f';
 
 /**
  * Inserts interaction rows in one statement with one array per column (`unnest`): the statement
- * has 12 parameters however many rows there are, so building and sending a batch stays cheap and
+ * has 13 parameters however many rows there are, so building and sending a batch stays cheap and
  * never holds the event loop for long.
  */
 export async function insertInteractions(
@@ -32,16 +32,17 @@ export async function insertInteractions(
   const column = <T>(f: (r: InteractionRecord) => T) => rows.map(f);
   await sql`${sql.raw(PREPARED)}
     insert into interactions
-      (created_at, channel, conversation, turn_id, direction, text, kind, sources, confidence, lang, latency_ms, field)
-    select c1, c2, c3, c4, c5, c6, c7, string_to_array(c8, ${UNIT}), c9, c10, c11, c12
+      (created_at, channel, conversation, turn_id, direction, text, kind, sources, confidence, lang, latency_ms, field, author)
+    select c1, c2, c3, c4, c5, c6, c7, string_to_array(c8, ${UNIT}), c9, c10, c11, c12, c13
     from unnest(
       ${column((r) => r.at.toISOString())}::timestamptz[], ${column((r) => r.channel)}::text[],
       ${conversations}::text[], ${column((r) => r.turnId)}::text[], ${column((r) => r.direction)}::text[],
       ${column((r) => storable(r.text))}::text[], ${column((r) => r.kind ?? null)}::text[],
       ${column((r) => (r.sources ? r.sources.join(UNIT) : null))}::text[],
       ${column((r) => r.confidence ?? null)}::real[], ${column((r) => r.lang ?? null)}::text[],
-      ${column((r) => r.latencyMs ?? null)}::integer[], ${column((r) => r.field ?? null)}::text[]
-    ) as t(c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12)
+      ${column((r) => r.latencyMs ?? null)}::integer[], ${column((r) => r.field ?? null)}::text[],
+      ${column((r) => r.author ?? null)}::text[]
+    ) as t(c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13)
   `.execute(db);
 }
 

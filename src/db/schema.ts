@@ -18,6 +18,8 @@ export interface InteractionsTable {
   latency_ms: number | null;
   /** The dialog step the reply asked for, if any. */
   field: string | null;
+  /** An answer from a staff-taught entry: its author and version ("U123 KB-7K2M9Q v3"). */
+  author: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface PreferencesTable {

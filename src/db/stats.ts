@@ -15,6 +15,8 @@ export interface Stats {
   users: number;
   questions: number;
   answered: number;
+  /** Of those answered: from entries staff taught in Slack. */
+  taughtAnswers: number;
   unanswered: number;
   fallbackRate: number;
   registrations: { total: number; bySubproject: Count[]; byField: Count[]; byProvince: Count[] };
@@ -78,6 +80,7 @@ export function createStats(db: Kysely<Database>) {
           .select([
             sql<number>`count(*) filter (where kind = 'answer')`.as('answered'),
             sql<number>`count(*) filter (where kind = 'fallback')`.as('unanswered'),
+            sql<number>`count(*) filter (where kind = 'answer' and sources[1] like 'kb:%')`.as('taught'),
           ])
           .executeTakeFirst(),
         db
@@ -162,6 +165,7 @@ export function createStats(db: Kysely<Database>) {
         users: num(users?.n),
         questions: answered + unanswered,
         answered,
+        taughtAnswers: num(kinds?.taught),
         unanswered,
         fallbackRate: answered + unanswered === 0 ? 0 : unanswered / (answered + unanswered),
         registrations: {

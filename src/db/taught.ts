@@ -1,7 +1,7 @@
 // Staff-taught entries in Postgres: versions in `taught_entries`, and one counter in
 // `taught_version` bumped in the same transaction as every change.
 import { type Kysely, type Selectable, sql } from 'kysely';
-import type { TaughtDraft, TaughtEntry, TaughtStore } from '../core/taught.ts';
+import type { TaughtDraft, TaughtEntry, TaughtStatus, TaughtStore } from '../core/taught.ts';
 import type { Database, TaughtEntriesTable } from './schema.ts';
 
 const toEntry = (r: Selectable<TaughtEntriesTable>): TaughtEntry => ({
@@ -29,6 +29,7 @@ const newId = () => {
 export function createTaughtStore(db: Kysely<Database>): TaughtStore {
   async function write(
     id: string,
+    after: number,
     row: Omit<TaughtEntriesTable, 'id' | 'version' | 'created_at' | 'questions' | 'expires_on'> & {
       questions: string[];
       expires_on: string | null;
@@ -44,21 +45,17 @@ export function createTaughtStore(db: Kysely<Database>): TaughtStore {
         .executeTakeFirst();
       const inserted = await trx
         .insertInto('taught_entries')
-        .values({ ...row, id, version: Number(last?.v ?? 0) + 1, questions: JSON.stringify(row.questions) })
+        .values({
+          ...row,
+          id,
+          version: Math.max(Number(last?.v ?? 0), after) + 1,
+          questions: JSON.stringify(row.questions),
+        })
         .returningAll()
         .executeTakeFirstOrThrow();
       return toEntry(inserted);
     });
   }
-  const newest = (id: string) =>
-    db
-      .selectFrom('taught_entries')
-      .selectAll()
-      .where('id', '=', id)
-      .orderBy('version', 'desc')
-      .limit(1)
-      .executeTakeFirst();
-
   return {
     async version() {
       const row = await db
@@ -91,27 +88,14 @@ export function createTaughtStore(db: Kysely<Database>): TaughtStore {
         .execute();
       return rows.map(toEntry);
     },
-    save(draft: TaughtDraft, author: string) {
-      return write(draft.id ?? newId(), {
+    save(draft: TaughtDraft, author: string, options = {}) {
+      const { status = 'active', after = 0 } = options as { status?: TaughtStatus; after?: number };
+      return write(draft.id ?? newId(), after, {
         questions: draft.questions,
         answer_zh: draft.answer.zh,
         answer_en: draft.answer.en,
         source: draft.source,
         expires_on: draft.expires ?? null,
-        status: 'active',
-        author,
-      });
-    },
-    async setStatus(id, status, author) {
-      const last = await newest(id);
-      if (!last) return undefined;
-      const entry = toEntry(last);
-      return write(id, {
-        questions: entry.questions,
-        answer_zh: entry.answer.zh,
-        answer_en: entry.answer.en,
-        source: entry.source,
-        expires_on: entry.expires ?? null,
         status,
         author,
       });

@@ -1,5 +1,5 @@
 // Reads knowledge/ from disk (Node only: used by the build step and by tests, never at runtime).
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pinyin } from 'pinyin-pro';
@@ -15,7 +15,9 @@ import {
   type Lexicon,
   language as languageSchema,
   lexicon,
+  type ShippedTaught,
   sources as sourcesSchema,
+  taughtFrontMatter,
 } from './schema.ts';
 
 export class KnowledgeFileError extends Error {
@@ -39,8 +41,12 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** Parses one topic file: YAML front matter, then `## 中文` and `## English` sections. */
-export function parseEntry(file: string, text: string): KnowledgeEntry {
+/** YAML front matter checked by `schema`, then the answer under `## 中文` and `## English`. */
+function parseDocument<T>(
+  file: string,
+  text: string,
+  schema: ZodType<T>,
+): { front: T; answer: { zh: string; en: string } } {
   const match = /^---\r?\n([\s\S]*?)\r?\n---\r?\n([\s\S]*)$/.exec(text);
   if (!match) throw new KnowledgeFileError(file, 'expected YAML front matter between two "---" lines');
   let front: unknown;
@@ -49,7 +55,7 @@ export function parseEntry(file: string, text: string): KnowledgeEntry {
   } catch (error) {
     throw new KnowledgeFileError(file, `front matter is not valid YAML: ${describe(error)}`);
   }
-  const parsed = entryFrontMatter.safeParse(front);
+  const parsed = schema.safeParse(front);
   if (!parsed.success) throw new KnowledgeFileError(file, describe(parsed.error));
 
   const answer: Partial<Record<'zh' | 'en', string>> = {};
@@ -71,7 +77,21 @@ export function parseEntry(file: string, text: string): KnowledgeEntry {
       );
     }
   }
-  return { ...parsed.data, answer: { zh: answer.zh ?? '', en: answer.en ?? '' } };
+  return { front: parsed.data, answer: { zh: answer.zh ?? '', en: answer.en ?? '' } };
+}
+
+/** Parses one topic file: YAML front matter, then `## 中文` and `## English` sections. */
+export function parseEntry(file: string, text: string): KnowledgeEntry {
+  const { front, answer } = parseDocument(file, text, entryFrontMatter);
+  return { ...front, answer };
+}
+
+/** Parses one file of `taught/` (written by `npm run knowledge:export`). */
+export function parseTaught(file: string, text: string): ShippedTaught {
+  const { front, answer } = parseDocument(file, text, taughtFrontMatter);
+  if (file.replace(/^.*\//, '') !== `${front.id}.md`)
+    throw new KnowledgeFileError(file, `the file of ${front.id} is named ${front.id}.md`);
+  return { ...front, answer };
 }
 
 function parseYamlFile<T>(file: string, text: string, schema: ZodType<T>): T {
@@ -95,6 +115,14 @@ export function loadKnowledge(dir: string): KnowledgeBase {
     .filter((f) => f.endsWith('.md') && !f.startsWith('_') && f !== 'README.md')
     .sort();
   const entries = files.map((f) => parseEntry(f, read(f)));
+  // What staff taught and a release shipped (one file per entry, named by its id).
+  const taughtDir = join(dir, 'taught');
+  const taught = existsSync(taughtDir)
+    ? readdirSync(taughtDir)
+        .filter((f) => f.endsWith('.md'))
+        .sort()
+        .map((f) => parseTaught(`taught/${f}`, read(`taught/${f}`)))
+    : [];
   const byId = new Map<string, string>();
   entries.forEach((entry, i) => {
     const file = files[i] ?? '';
@@ -200,6 +228,7 @@ export function loadKnowledge(dir: string): KnowledgeBase {
   return {
     ...kb,
     lexicon: { ...lex, stopwords: withStandardStopwords(kb) },
+    ...(taught.length ? { taught } : {}),
     pinyin: pinyinOf(kb),
     charPinyin: charPinyinOf(kb),
   };

@@ -55,6 +55,30 @@ export const entryFrontMatter = z
 export const knowledgeEntry = entryFrontMatter.extend({ answer: bilingual });
 export type KnowledgeEntry = z.infer<typeof knowledgeEntry>;
 
+/**
+ * An entry staff taught in Slack, exported to `knowledge/taught/` (`npm run knowledge:export`) to
+ * ship with a release. It keeps its id; a newer version taught later wins over the file.
+ */
+export const taughtFrontMatter = z
+  .object({
+    id: z.string().regex(/^KB-[0-9A-Z]{4,12}$/, 'an id like KB-7K2M9Q'),
+    version: z.number().int().positive(),
+    questions: z.array(phrase).min(1),
+    source: z.string().trim().min(1),
+    /** The last day it is used. */
+    expires: z
+      .union([z.string(), z.date()])
+      .transform((d) => (typeof d === 'string' ? d : d.toISOString().slice(0, 10)))
+      .pipe(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date like 2027-06-30'))
+      .optional(),
+    author: z.string().trim().min(1),
+    /** When this version was written (ISO 8601). */
+    updated: z.union([z.string(), z.date()]).transform((d) => (typeof d === 'string' ? d : d.toISOString())),
+  })
+  .strict();
+export const shippedTaught = taughtFrontMatter.extend({ answer: bilingual });
+export type ShippedTaught = z.infer<typeof shippedTaught>;
+
 export const lexicon = z
   .object({
     synonyms: z.array(z.array(phrase).min(2)),
@@ -212,6 +236,8 @@ export interface KnowledgeBase {
   attributes: Attribute[];
   language: Language;
   intents: Intents;
+  /** Entries staff taught that ship in `knowledge/taught/`. */
+  taught?: ShippedTaught[];
   /** Pinyin (toneless, no spaces) of the Chinese phrases above, made at build time: "gaojiyanxiu" → 高级研修. */
   pinyin: Record<string, string>;
   /** The pinyin of each character the knowledge base uses (a homophone typed for it is read as it). */

@@ -1,6 +1,7 @@
 // A local fake of the Slack Web API and of response_url: records every call and what was posted.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { blockProblems, viewProblems } from './block-kit.ts';
 
 export interface SlackCall {
   method: string;
@@ -9,9 +10,23 @@ export interface SlackCall {
   ts?: string;
 }
 
+/** The Web API client sends nested objects as JSON text inside a form. */
+const parsed = (value: unknown): unknown => {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+};
+
 export async function startFakeSlack(options: { timeZones?: Record<string, string> } = {}) {
   const calls: SlackCall[] = [];
   const responses: { path: string; body: Record<string, unknown> }[] = [];
+  /** What Slack would have refused (invalid_blocks, a modal without a trigger), by method. */
+  const refused: { method: string; problems: string[] }[] = [];
+  /** Modals opened (views.open), as Slack would show them. */
+  const views: { trigger: string; view: Record<string, unknown> }[] = [];
   const uploads: { id: string; content: string }[] = [];
   let fileId = 0;
   let messageTs = 0;
@@ -27,7 +42,14 @@ export async function startFakeSlack(options: { timeZones?: Record<string, strin
       res.end(JSON.stringify(body));
     };
     if (path.startsWith('/respond/')) {
-      responses.push({ path, body: JSON.parse(raw) as Record<string, unknown> });
+      const body = JSON.parse(raw) as Record<string, unknown>;
+      const problems = body.blocks ? blockProblems(body.blocks, 'message') : [];
+      if (problems.length) {
+        refused.push({ method: 'response_url', problems });
+        res.writeHead(400, { 'content-type': 'text/plain' });
+        return res.end('invalid_blocks');
+      }
+      responses.push({ path, body });
       return json({ ok: true });
     }
     if (path.startsWith('/upload/')) {
@@ -53,6 +75,18 @@ export async function startFakeSlack(options: { timeZones?: Record<string, strin
       type.includes('json') ? JSON.parse(raw || '{}') : Object.fromEntries(new URLSearchParams(raw))
     ) as Record<string, unknown>;
     calls.push({ method, payload });
+    const problems =
+      method === 'views.open'
+        ? [...(payload.trigger_id ? [] : ['trigger_id is required']), ...viewProblems(parsed(payload.view))]
+        : method === 'chat.postMessage' || method === 'chat.update' || method === 'chat.postEphemeral'
+          ? payload.blocks
+            ? blockProblems(parsed(payload.blocks), 'message')
+            : []
+          : [];
+    if (problems.length) {
+      refused.push({ method, problems });
+      return json({ ok: false, error: 'invalid_arguments', response_metadata: { messages: problems } });
+    }
     switch (method) {
       case 'auth.test':
         return json({
@@ -78,6 +112,11 @@ export async function startFakeSlack(options: { timeZones?: Record<string, strin
         return json({ ok: true, files: [{ id: `F${fileId}`, title: 'export' }] });
       case 'views.publish':
         return json({ ok: true, view: { id: 'V1' } });
+      case 'views.open': {
+        const view = parsed(payload.view) as Record<string, unknown>;
+        views.push({ trigger: String(payload.trigger_id), view });
+        return json({ ok: true, view: { ...view, id: `V${views.length + 1}` } });
+      }
       case 'chat.postMessage': {
         // Slack answers with the message's channel and ts (the id a thread hangs on).
         const ts = `${Math.floor(Date.now() / 1000)}.${String(++messageTs).padStart(6, '0')}`;
@@ -95,6 +134,8 @@ export async function startFakeSlack(options: { timeZones?: Record<string, strin
     responseUrl: (id: string) => `${base}/respond/${id}`,
     calls,
     responses,
+    refused,
+    views,
     uploads,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

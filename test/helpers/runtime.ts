@@ -26,7 +26,7 @@ export interface TestRuntime {
 export async function openRuntime(
   backend: 'pglite' | 'postgres',
   env: Record<string, string> = {},
-  options: { persistent?: boolean } = {},
+  options: { persistent?: boolean; today?: () => string } = {},
 ): Promise<TestRuntime> {
   let drop = async () => {};
   let config: ReturnType<typeof parseConfig>;
@@ -48,7 +48,13 @@ export async function openRuntime(
     config = parseConfig(env);
     memory = true;
   }
-  const open = () => createRuntime(config, { memory, logger: quiet, log: { intervalMs: 0 } });
+  const open = () =>
+    createRuntime(config, {
+      memory,
+      logger: quiet,
+      log: { intervalMs: 0 },
+      ...(options.today ? { today: options.today } : {}),
+    });
   const t: TestRuntime = {
     rt: await open(),
     async restart() {

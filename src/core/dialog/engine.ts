@@ -58,6 +58,8 @@ export interface DialogTurn extends Turn {
   redacted?: string;
   /** The user's data was just deleted: log this turn without linking it to the conversation. */
   forgotten?: boolean;
+  /** An answer from a staff-taught entry: its author and version, logged and never shown. */
+  author?: string;
 }
 
 const MAX_TRIES = 3;

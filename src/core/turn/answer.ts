@@ -6,6 +6,7 @@
  */
 import type { KnowledgeBase, KnowledgeEntry } from '../../knowledge/schema.ts';
 import { createComposer } from '../answering/compose.ts';
+import type { DialogTurn } from '../dialog/engine.ts';
 import { messages } from '../messages.ts';
 import type { Retriever } from '../retriever.ts';
 import type { TaughtIndex } from '../taught-index.ts';
@@ -80,24 +81,28 @@ export function createAnswerStep(deps: {
    * question at least as well as the closest shipped topic does, and as well as a topic must to be
    * answered at all.
    */
-  function taughtAnswer(text: string, lang: Lang, shipped: ReturnType<typeof closest>): Turn | undefined {
+  function taughtAnswer(
+    text: string,
+    lang: Lang,
+    shipped: ReturnType<typeof closest>,
+  ): DialogTurn | undefined {
     const hit = text ? deps.taught?.()?.search(text.slice(0, SEARCHED)) : undefined;
     if (!hit || hit.confidence < deps.threshold) return undefined;
     if (shipped && shipped.confidence > hit.confidence) return undefined;
     const { entry } = hit;
-    return makeTurn(
-      'answer',
-      lang,
-      [{ text: `${entry.answer[lang]}\n\n${messages.sourceLabel[lang]}${entry.source}` }],
-      {
-        sources: [`kb:${entry.id}`],
-        confidence: hit.confidence,
-      },
-    );
+    return {
+      ...makeTurn(
+        'answer',
+        lang,
+        [{ text: `${entry.answer[lang]}\n\n${messages.sourceLabel[lang]}${entry.source}` }],
+        { sources: [`kb:${entry.id}`], confidence: hit.confidence },
+      ),
+      author: `${entry.author} ${entry.id} v${entry.version}`,
+    };
   }
 
   /** The answer to what was understood (or a fallback that says what is not known). */
-  function answer(understood: Understood, text: string, lang: Lang): Turn {
+  function answer(understood: Understood, text: string, lang: Lang): DialogTurn {
     const { parts, confidence, subject } = understood.resolution;
     if (!parts.length) {
       const shipped = closest(text);

@@ -9,7 +9,7 @@ export function logTurn(
   turn: DialogTurn,
   timing: { at: Date; started: number },
 ): void {
-  const { redacted, forgotten, ...result } = turn;
+  const { redacted, forgotten, author, ...result } = turn;
   const text = (msg.text ?? '').trim();
   const choice = msg.choice?.trim();
   const base = {
@@ -41,6 +41,7 @@ export function logTurn(
     lang: result.meta.lang,
     latencyMs,
     ...(result.meta.field ? { field: result.meta.field } : {}),
+    ...(author ? { author } : {}),
     ...base,
   });
 }

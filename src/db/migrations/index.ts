@@ -6,6 +6,7 @@ import * as handoffs from './2026-11-27T1400-handoffs.ts';
 import * as contexts from './2026-12-05T0900-contexts.ts';
 import { keyedPseudonyms } from './2026-12-05T1200-keyed-pseudonyms.ts';
 import * as taught from './2026-12-05T1400-taught-entries.ts';
+import * as answerAuthor from './2026-12-05T1600-answer-author.ts';
 
 /**
  * Every migration, by name. Static imports so Workers (no file system) see the same list. A
@@ -20,4 +21,5 @@ export const migrationsFor = (options: { rekey?: (digest: string) => Promise<str
     '2026-12-05T0900-contexts': contexts,
     '2026-12-05T1200-keyed-pseudonyms': keyedPseudonyms(options.rekey),
     '2026-12-05T1400-taught-entries': taught,
+    '2026-12-05T1600-answer-author': answerAuthor,
   }) satisfies Record<string, Migration>;
