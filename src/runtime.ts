@@ -175,11 +175,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
         })
       : undefined;
   const stopPolling = polling ? () => polling.stop() : undefined;
-  channelState = () => ({
-    web: 'on',
-    telegram: !config.TELEGRAM_BOT_TOKEN ? 'off' : polling ? polling.state() : 'webhook',
-    slack: slack ? 'on' : 'off',
-  });
+  // Long polling's own state (unreachable, conflict…) overrides the channel's.
+  channelState = (): Record<string, string> => (polling ? { telegram: polling.state() } : {});
 
   let closing: Promise<void> | undefined;
   return {

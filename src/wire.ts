@@ -1,11 +1,11 @@
 // Builds the app from a config and a database: the same on Node (once) and on Workers (per request).
-import type { Middleware } from 'grammy';
-import type { UserFromGetMe } from 'grammy/types';
 import type { Hono, Context as HonoContext } from 'hono';
 import { type Kysely, sql } from 'kysely';
+import { channelFactories } from '../adapters/channels.ts';
 import type { createSlackApp } from '../adapters/slack/app.ts';
-import { createTelegramBot } from '../adapters/telegram/bot.ts';
+import type { TelegramChannel, TelegramChannelOptions } from '../adapters/telegram/channel.ts';
 import { createApp, type Health } from './app.ts';
+import type { Channel } from './channel.ts';
 import type { Config } from './config.ts';
 import { createAssistant } from './core/assistant.ts';
 import { createHandoffs } from './core/handoff.ts';
@@ -64,7 +64,7 @@ export interface WireOptions {
   log?: { intervalMs?: number; maxBuffer?: number; batchSize?: number };
   /** Shared across requests where the runtime allows (Workers: once per isolate). */
   understand?: Understand;
-  telegram?: { botInfo?: UserFromGetMe; first?: Middleware[]; webhook: boolean; fetch?: typeof fetch };
+  telegram?: TelegramChannelOptions;
   /** Slow work after the response (Workers: executionCtx.waitUntil). */
   waitUntil?: (c: HonoContext, work: Promise<unknown>) => void;
   /** Slack's clock, in seconds (tests fix it to check a published signature). */
@@ -82,7 +82,7 @@ export interface WireOptions {
   addresses?: AddressLimiter;
   /** Keyed pseudonyms for the interaction log (PSEUDONYM_KEY). */
   pseudonyms: Pseudonyms;
-  /** Each channel's state, for /healthz (`{"telegram":"polling|webhook|unreachable|off",…}`). */
+  /** States that override the channels' own, for /healthz (`{"telegram":"polling|unreachable|…"}`). */
   channels?: () => Record<string, string>;
   /** What staff taught (the current index; swapped when the entries change). */
   taught?: () => TaughtIndex | undefined;
@@ -162,8 +162,9 @@ export function wireApp(o: WireOptions) {
           perClient: clientLimits.handoffs,
           desk: slack.desk(config.SLACK_HANDOFF_CHANNEL),
           hours: parseOfficeHours(config.HANDOFF_HOURS, config.HANDOFF_TIME_ZONE),
-          // (Called only after wiring, when `telegram` below exists.)
-          notify: async (conversationId, text) => telegram?.notify(conversationId, text),
+          // Staff replies reach users through their channel (wired below, before any reply).
+          notify: async (conversationId: string, text: string): Promise<void> =>
+            channels.find((c) => c.owns(conversationId))?.deliver?.(conversationId, text),
           recentTurns: async (conversationId, limit) => {
             await log.flush();
             return recentTurns(db, pseudonyms, conversationId, limit);
@@ -204,50 +205,52 @@ export function wireApp(o: WireOptions) {
     onError: (error) => logger.error('delivery ledger: marking updates done failed, will retry', error),
   });
 
-  const routes: Array<(app: Hono) => void> = [];
-  const telegram = config.TELEGRAM_BOT_TOKEN
-    ? createTelegramBot({
-        token: config.TELEGRAM_BOT_TOKEN,
+  // Every channel on one contract (adapters/channels.ts): its routes, and staff replies to its users.
+  const channels: Channel[] = channelFactories({
+    web: {
+      ...(o.pollLimiter ? { polls: o.pollLimiter } : {}),
+      ...(o.addressOf ? { addressOf: o.addressOf } : {}),
+      addresses: o.addresses ?? memoryAddressLimiter(config.RATE_LIMIT_PER_IP_PER_MINUTE),
+    },
+    telegram: o.telegram ?? { webhook: true },
+  })
+    .map((make) =>
+      make({
+        config,
         assistant,
         ledger,
-        apiRoot: config.TELEGRAM_API_ROOT,
-        webhookReply: config.TELEGRAM_WEBHOOK_REPLY,
-        ...(o.telegram?.botInfo ? { botInfo: o.telegram.botInfo } : {}),
-        ...(o.telegram?.first ? { first: o.telegram.first } : {}),
-        ...(o.telegram?.fetch ? { fetch: o.telegram.fetch } : {}),
+        db,
+        ...(handoffs ? { handoffs } : {}),
         ...(o.waitUntil ? { waitUntil: o.waitUntil } : {}),
-        onError: (error, context) => logger.error(`telegram: ${context} failed`, error),
-      })
-    : undefined;
-  if (telegram && o.telegram?.webhook !== false) {
-    routes.push((app) => telegram.mount(app, config.TELEGRAM_WEBHOOK_SECRET));
-  }
+        onError: (error, context) => logger.error(`${context} failed`, error),
+      }),
+    )
+    .filter((c): c is Channel => c !== undefined);
+  const telegram = channels.find((c): c is TelegramChannel => c.name === 'telegram')?.telegram;
+  const routes: Array<(app: Hono) => void> = channels.flatMap((c) => (c.mount ? [c.mount] : []));
   if (slack) routes.push((app) => slack.mount(app));
 
   const app = createApp({
     assistant,
-    ...(handoffs ? { handoffs } : {}),
-    ...(o.pollLimiter ? { polls: o.pollLimiter } : {}),
-    ...(o.addressOf ? { addressOf: o.addressOf } : {}),
-    addresses: o.addresses ?? memoryAddressLimiter(config.RATE_LIMIT_PER_IP_PER_MINUTE),
     routes,
     health:
       o.health ??
       (async () => {
         // One channel's trouble (Telegram unreachable) is reported, not a failure of the server.
-        const channels = o.channels?.() ?? {
-          web: 'on',
-          telegram: config.TELEGRAM_BOT_TOKEN ? 'webhook' : 'off',
-          slack: slack ? 'on' : 'off',
-        };
+        const states = { ...channelStates(), ...o.channels?.() };
         try {
           await sql`select 1`.execute(db);
-          return { ok: true, database: o.databaseKind, channels };
+          return { ok: true, database: o.databaseKind, channels: states };
         } catch {
-          return { ok: false, database: o.databaseKind, error: 'database unreachable', channels };
+          return { ok: false, database: o.databaseKind, error: 'database unreachable', channels: states };
         }
       }),
     onError: (error) => logger.error('unhandled error', error),
   });
-  return { app, assistant, log, ledger, telegram, handoffs, taught };
+  /** Every known channel: its state, "off" when it is not configured. */
+  function channelStates(): Record<string, string> {
+    const on = Object.fromEntries(channels.map((c) => [c.name, c.state?.() ?? 'on']));
+    return { web: 'off', telegram: 'off', ...on, slack: slack ? 'on' : 'off' };
+  }
+  return { app, assistant, log, ledger, telegram, handoffs, taught, channels, channelStates };
 }

@@ -1,6 +1,7 @@
 // Turns a core turn into Telegram messages: HTML with escaping, split under the 4,096-character
 // limit, choices as inline keyboards, the phone step as a "share my phone number" keyboard.
 import type { InlineKeyboardButton, ReplyKeyboardMarkup } from 'grammy/types';
+import { splitText } from '../../src/channel.ts';
 import type { Lang, Reply, Turn } from '../../src/core/types.ts';
 
 export const LIMIT = 4_096;
@@ -17,19 +18,7 @@ export const escapeHtml = (text: string) =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** Splits text into pieces of at most `limit` characters, at paragraph, line or word breaks. */
-export function split(text: string, limit = LIMIT): string[] {
-  const pieces: string[] = [];
-  let rest = text;
-  while (rest.length > limit) {
-    const window = rest.slice(0, limit);
-    const cut = Math.max(window.lastIndexOf('\n\n'), window.lastIndexOf('\n'), window.lastIndexOf(' '));
-    const at = cut > limit / 2 ? cut : limit;
-    pieces.push(rest.slice(0, at).trimEnd());
-    rest = rest.slice(at).trimStart();
-  }
-  if (rest) pieces.push(rest);
-  return pieces;
-}
+export const split = (text: string, limit = LIMIT): string[] => splitText(text, limit);
 
 const SHARE_PHONE: Record<Lang, string> = { zh: '📱 分享我的手机号', en: '📱 Share my phone number' };
 /** Telegram allows 64 bytes of callback data. */

@@ -79,6 +79,14 @@ const UNDELIVERED =
 /** A case that has no thread this long after it opened was never posted. */
 const STALE_MS = 30_000;
 
+/**
+ * A channel refused a staff reply for a reason staff can act on (the user is outside the window in
+ * which the platform lets us write): its message, for staff, goes to the case.
+ */
+export class UndeliveredError extends Error {
+  override name = 'UndeliveredError';
+}
+
 export interface HandoffDeps {
   store: HandoffStore;
   /** New cases a minute over every channel and server (counted in the store); default 10. */
@@ -147,8 +155,10 @@ export function createHandoffs(deps: HandoffDeps) {
       // Kept in the store (the web page would still show it), but staff must know it did not go.
       report(error, 'sending a staff message to the user');
       if (handoff.deskRef) {
+        // A channel that says why (WeChat's 48-hour window) is quoted; anything else is a failure.
+        const note = error instanceof UndeliveredError ? `:warning: ${error.message}` : UNDELIVERED;
         await desk
-          .note(handoff.deskRef, UNDELIVERED)
+          .note(handoff.deskRef, note)
           .catch((e: unknown) => report(e, 'noting an undelivered reply'));
       }
     }

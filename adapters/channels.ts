@@ -1,0 +1,15 @@
+// Every channel the server wires, on one contract (src/channel.ts): a new channel is a folder of
+// adapters/ and one line here.
+import type { ChannelFactory } from '../src/channel.ts';
+import { type TelegramChannelOptions, telegramChannel } from './telegram/channel.ts';
+import { type WebChannelOptions, webChannel } from './web/channel.ts';
+
+export interface ChannelOptions {
+  web?: WebChannelOptions;
+  telegram?: TelegramChannelOptions;
+}
+
+export const channelFactories = (o: ChannelOptions = {}): ChannelFactory[] => [
+  webChannel(o.web),
+  telegramChannel(o.telegram),
+];
