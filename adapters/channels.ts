@@ -3,13 +3,16 @@
 import type { ChannelFactory } from '../src/channel.ts';
 import { type TelegramChannelOptions, telegramChannel } from './telegram/channel.ts';
 import { type WebChannelOptions, webChannel } from './web/channel.ts';
+import { type WeChatChannelOptions, wechatChannel } from './wechat/channel.ts';
 
 export interface ChannelOptions {
   web?: WebChannelOptions;
   telegram?: TelegramChannelOptions;
+  wechat?: WeChatChannelOptions;
 }
 
 export const channelFactories = (o: ChannelOptions = {}): ChannelFactory[] => [
   webChannel(o.web),
   telegramChannel(o.telegram),
+  wechatChannel(o.wechat),
 ];

@@ -10,7 +10,7 @@ import type { Kysely } from 'kysely';
 import type { Config } from './config.ts';
 import type { Assistant } from './core/assistant.ts';
 import type { Handoffs } from './core/handoff.ts';
-import type { DeliveryLedger, IncomingMessage, Turn } from './core/types.ts';
+import type { DeliveryLedger, IncomingMessage, InteractionSink, Turn } from './core/types.ts';
 import type { Database } from './db/schema.ts';
 
 /** What a platform allows: the longest text, and how choices look. */
@@ -59,6 +59,8 @@ export interface ChannelContext {
   /** Exactly-once delivery: a platform's retry of a handled event is acknowledged and ignored. */
   ledger: DeliveryLedger;
   db: Kysely<Database>;
+  /** The interaction log, for what a channel sees outside a turn (a user leaving). */
+  log?: InteractionSink;
   /** Handed-over conversations (when Slack's handoff desk is set up). */
   handoffs?: Handoffs;
   /** Slow work after the response (Workers: executionCtx.waitUntil). */

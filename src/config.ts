@@ -118,6 +118,17 @@ const schema = z.object({
     .enum(['0', '1', 'true', 'false', ''], { message: 'must be 1 or 0' })
     .optional()
     .transform((v) => v === '1' || v === 'true'),
+  /** The Token of the Official Account's server settings (服务器配置): 3-32 letters and digits. */
+  WECHAT_TOKEN: optional.refine((v) => v === undefined || /^[A-Za-z0-9]{3,32}$/.test(v), {
+    message: 'must be 3-32 letters and digits, as on the platform',
+  }),
+  WECHAT_APP_ID: optional,
+  WECHAT_APP_SECRET: optional,
+  /** Safe mode (安全模式): the EncodingAESKey, 43 letters and digits. */
+  WECHAT_ENCODING_AES_KEY: optional.refine((v) => v === undefined || /^[A-Za-z0-9]{43}$/.test(v), {
+    message: 'must be the 43 letters and digits of EncodingAESKey',
+  }),
+  WECHAT_API_ROOT: url('the WeChat API base').default('https://api.weixin.qq.com'),
   SLACK_SIGNING_SECRET: optional,
   SLACK_BOT_TOKEN: optional,
   SLACK_API_URL: url('the Slack Web API base').default('https://slack.com/api/'),
@@ -172,6 +183,11 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
         'TELEGRAM_WEBHOOK_SECRET: required with TELEGRAM_BOT_TOKEN in webhook mode (or set TELEGRAM_POLLING=1)',
       ]);
     }
+    if (config.WECHAT_TOKEN && (!config.WECHAT_APP_ID || !config.WECHAT_APP_SECRET)) {
+      throw new ConfigError([
+        `${config.WECHAT_APP_ID ? 'WECHAT_APP_SECRET' : 'WECHAT_APP_ID'}: required with WECHAT_TOKEN (the account's AppID and AppSecret)`,
+      ]);
+    }
     return config;
   }
   throw new ConfigError(
@@ -179,7 +195,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       const name = String(issue.path[0] ?? '');
       const value = env[name];
       const shown =
-        value === undefined ? '' : ` (got "${/SECRET|TOKEN|DATABASE_URL/.test(name) ? '…' : value}")`;
+        value === undefined ? '' : ` (got "${/SECRET|TOKEN|DATABASE_URL|AES_KEY/.test(name) ? '…' : value}")`;
       return `${name}: ${issue.message}${shown}`;
     }),
   );

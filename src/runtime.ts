@@ -34,6 +34,8 @@ export interface RuntimeOptions {
   slackNow?: () => number;
   /** Today, YYYY-MM-DD (tests move the calendar: taught entries stop after their last day). */
   today?: () => string;
+  /** WeChat's passive-reply deadline (tests shorten it). */
+  wechat?: { passiveMs?: number };
   /** How often expired dialogs and registrations are deleted (default hourly). */
   purgeIntervalMs?: number;
   /** Kysely plugins for the app's queries (tests use one to simulate an outage). */
@@ -157,6 +159,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     ...(options.log ? { log: options.log } : {}),
     ...(options.slackNow ? { slackNow: options.slackNow } : {}),
     ...(options.today ? { today: options.today } : {}),
+    ...(options.wechat ? { wechat: options.wechat } : {}),
     waitUntil: (_c, work) => void track(work),
     addressOf: nodeAddressOf(config.TRUSTED_PROXIES),
     pseudonyms,

@@ -4,6 +4,7 @@ import { type Kysely, sql } from 'kysely';
 import { channelFactories } from '../adapters/channels.ts';
 import type { createSlackApp } from '../adapters/slack/app.ts';
 import type { TelegramChannel, TelegramChannelOptions } from '../adapters/telegram/channel.ts';
+import type { WeChatChannelOptions } from '../adapters/wechat/channel.ts';
 import { createApp, type Health } from './app.ts';
 import type { Channel } from './channel.ts';
 import type { Config } from './config.ts';
@@ -65,6 +66,8 @@ export interface WireOptions {
   /** Shared across requests where the runtime allows (Workers: once per isolate). */
   understand?: Understand;
   telegram?: TelegramChannelOptions;
+  /** WeChat's passive-reply deadline (tests shorten it). */
+  wechat?: WeChatChannelOptions;
   /** Slow work after the response (Workers: executionCtx.waitUntil). */
   waitUntil?: (c: HonoContext, work: Promise<unknown>) => void;
   /** Slack's clock, in seconds (tests fix it to check a published signature). */
@@ -213,6 +216,7 @@ export function wireApp(o: WireOptions) {
       addresses: o.addresses ?? memoryAddressLimiter(config.RATE_LIMIT_PER_IP_PER_MINUTE),
     },
     telegram: o.telegram ?? { webhook: true },
+    ...(o.wechat ? { wechat: o.wechat } : {}),
   })
     .map((make) =>
       make({
@@ -220,6 +224,7 @@ export function wireApp(o: WireOptions) {
         assistant,
         ledger,
         db,
+        log,
         ...(handoffs ? { handoffs } : {}),
         ...(o.waitUntil ? { waitUntil: o.waitUntil } : {}),
         onError: (error, context) => logger.error(`${context} failed`, error),

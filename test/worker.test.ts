@@ -14,7 +14,9 @@ import { runContract } from './helpers/contract.ts';
 import { adminUrl, createPostgresDatabase } from './helpers/db.ts';
 import { type FakeSlack, startFakeSlack } from './helpers/fake-slack.ts';
 import { type FakeTelegram, startFakeTelegram } from './helpers/fake-telegram.ts';
+import { startFakeWeChat } from './helpers/fake-wechat.ts';
 import { root, startServer, TEST_PSEUDONYM_KEY } from './helpers/server.ts';
+import { wechatUser } from './helpers/wechat-user.ts';
 import { startWorker, wranglerEnv } from './helpers/workerd.ts';
 
 const run = promisify(execFile);
@@ -198,6 +200,52 @@ describe.runIf(adminUrl)('the shared contract on Node and in workerd, on Postgre
       expect(Date.now() - taughtAt).toBeLessThan(32_000);
     } finally {
       await worker.stop();
+    }
+  }, 120_000);
+
+  it('answers WeChat in workerd: signed and sealed, passive reply or customer-service API, once per MsgId', async () => {
+    const wechat = await startFakeWeChat({ appId: 'wxWORKERD00000001', appSecret: 'workerd-secret' });
+    const aesKey = 'WorkerdAesKey0123456789abcdefghijklmnopqrst';
+    const worker = await startWorker({
+      DATABASE_URL: db.url,
+      PSEUDONYM_KEY: TEST_PSEUDONYM_KEY,
+      WECHAT_TOKEN: 'workerdToken',
+      WECHAT_APP_ID: 'wxWORKERD00000001',
+      WECHAT_APP_SECRET: 'workerd-secret',
+      WECHAT_ENCODING_AES_KEY: aesKey,
+      WECHAT_API_ROOT: wechat.apiRoot,
+    });
+    try {
+      const user = wechatUser({
+        url: `${worker.url}/wechat`,
+        token: 'workerdToken',
+        appId: 'wxWORKERD00000001',
+        aesKey,
+        platform: wechat,
+      });
+      expect(await user.verify('echo-workerd')).toEqual({ status: 200, body: 'echo-workerd' });
+      const passive = await user.text('oWorkerd1', '/cancel');
+      expect(passive.reply?.content).toMatch(/登记/);
+      const asked = await user.text('oWorkerd1', '高研班每年办多少期？', { msgId: '7100000000000000001' });
+      const again = await user.text('oWorkerd1', '高研班每年办多少期？', { msgId: '7100000000000000001' });
+      expect([asked.body, again.body]).toEqual(['success', 'success']);
+      await vi.waitFor(
+        () => expect(wechat.textsTo('oWorkerd1').some((t) => t.includes('300期'))).toBe(true),
+        {
+          timeout: 15_000,
+          interval: 200,
+        },
+      );
+      expect(wechat.textsTo('oWorkerd1').filter((t) => t.includes('300期'))).toHaveLength(1);
+      expect(user.problems).toEqual([]);
+      // The token is kept for every isolate.
+      const h = await connectPostgres(db.url);
+      const row = await h.db.selectFrom('channel_tokens').selectAll().executeTakeFirst();
+      await h.close();
+      expect(row?.channel).toBe('wechat:wxWORKERD00000001');
+    } finally {
+      await worker.stop();
+      await wechat.close();
     }
   }, 120_000);
 

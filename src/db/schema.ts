@@ -22,6 +22,12 @@ export interface InteractionsTable {
   author: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
+export interface ChannelTokensTable {
+  channel: string;
+  token: string;
+  expires_at: ColumnType<Date, Date | string, Date | string>;
+}
+
 export interface PreferencesTable {
   conversation_id: string;
   lang: string;
@@ -118,6 +124,7 @@ export interface Database {
   deliveries: DeliveriesTable;
   handoffs: HandoffsTable;
   handoff_replies: HandoffRepliesTable;
+  channel_tokens: ChannelTokensTable;
   interactions: InteractionsTable;
   preferences: PreferencesTable;
   dialogs: DialogsTable;

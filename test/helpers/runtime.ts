@@ -26,7 +26,7 @@ export interface TestRuntime {
 export async function openRuntime(
   backend: 'pglite' | 'postgres',
   env: Record<string, string> = {},
-  options: { persistent?: boolean; today?: () => string } = {},
+  options: { persistent?: boolean; today?: () => string; wechat?: { passiveMs?: number } } = {},
 ): Promise<TestRuntime> {
   let drop = async () => {};
   let config: ReturnType<typeof parseConfig>;
@@ -54,6 +54,7 @@ export async function openRuntime(
       logger: quiet,
       log: { intervalMs: 0 },
       ...(options.today ? { today: options.today } : {}),
+      ...(options.wechat ? { wechat: options.wechat } : {}),
     });
   const t: TestRuntime = {
     rt: await open(),

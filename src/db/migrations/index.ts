@@ -7,6 +7,7 @@ import * as contexts from './2026-12-05T0900-contexts.ts';
 import { keyedPseudonyms } from './2026-12-05T1200-keyed-pseudonyms.ts';
 import * as taught from './2026-12-05T1400-taught-entries.ts';
 import * as answerAuthor from './2026-12-05T1600-answer-author.ts';
+import * as channelTokens from './2026-12-05T1800-channel-tokens.ts';
 
 /**
  * Every migration, by name. Static imports so Workers (no file system) see the same list. A
@@ -22,4 +23,5 @@ export const migrationsFor = (options: { rekey?: (digest: string) => Promise<str
     '2026-12-05T1200-keyed-pseudonyms': keyedPseudonyms(options.rekey),
     '2026-12-05T1400-taught-entries': taught,
     '2026-12-05T1600-answer-author': answerAuthor,
+    '2026-12-05T1800-channel-tokens': channelTokens,
   }) satisfies Record<string, Migration>;

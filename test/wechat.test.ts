@@ -1,0 +1,378 @@
+// The WeChat Official Account channel end to end over real HTTP: a fake WeChat platform on loopback
+// (test/helpers/fake-wechat.ts) that checks signatures, XML, lengths and access tokens as the real
+// one does, playing both the server that pushes users' messages and the API the bot calls.
+import { spawn } from 'node:child_process';
+import { serve } from '@hono/node-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { safeMode, signature } from '../adapters/wechat/crypto.ts';
+import { MENU } from '../adapters/wechat/menu.ts';
+import { backends } from './helpers/db.ts';
+import { type FakeSlack, startFakeSlack } from './helpers/fake-slack.ts';
+import { type FakeWeChat, startFakeWeChat } from './helpers/fake-wechat.ts';
+import { openRuntime, type TestRuntime } from './helpers/runtime.ts';
+import { freePort } from './helpers/server.ts';
+import { slackHeaders } from './helpers/slack-sign.ts';
+import { until } from './helpers/until.ts';
+import { wechatDecrypt, wechatEncrypt, wechatSignature } from './helpers/wechat-crypto.ts';
+import { type WeChatUser, wechatUser } from './helpers/wechat-user.ts';
+
+const TOKEN = 'kupWeChatToken2026';
+const APP_ID = 'wx5e1c2b3a4d6f7081';
+const APP_SECRET = 'secret-of-the-test-account';
+const AES_KEY = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
+const SLACK_SECRET = 'slack-secret-for-wechat';
+const DESK = 'CDESK01';
+const STAFF = 'USTAFF01';
+
+describe('WeChat safe mode with WebCrypto', () => {
+  it('reads what node:crypto sealed, and seals what it reads, for every padding length', async () => {
+    const sealed = await safeMode(AES_KEY, APP_ID);
+    for (let n = 0; n < 40; n++) {
+      const xml = `<xml><Content><![CDATA[${'问'.repeat(n)}x]]></Content></xml>`;
+      expect(await sealed.decrypt(wechatEncrypt(AES_KEY, APP_ID, xml))).toEqual({ xml, appId: APP_ID });
+      expect(wechatDecrypt(AES_KEY, await sealed.encrypt(xml))).toMatchObject({ xml, appId: APP_ID });
+    }
+    expect(await signature('b', 'a', 'c')).toBe(wechatSignature('b', 'a', 'c'));
+    await expect(sealed.decrypt('not base64!')).rejects.toThrow();
+    await expect(sealed.decrypt(Buffer.alloc(32).toString('base64'))).rejects.toThrow();
+  });
+});
+
+describe.each(backends)('WeChat on %s', (backend) => {
+  let wechat: FakeWeChat;
+  let slack: FakeSlack;
+  let t: TestRuntime;
+  let server: ReturnType<typeof serve>;
+  let base: string;
+  let plain: WeChatUser;
+  let safe: WeChatUser;
+  let n = 0;
+  const openid = () => `oUser${backend}${++n}x`;
+  /** What the user read after an exchange: the passive reply, or what followed by the API. */
+  const said = async (user: string, r: { reply?: { content?: string } }, pattern: RegExp) =>
+    r.reply?.content ??
+    (await until(`an answer to ${user}`, () => wechat.textsTo(user).find((x) => pattern.test(x))));
+
+  beforeAll(async () => {
+    wechat = await startFakeWeChat({ appId: APP_ID, appSecret: APP_SECRET });
+    slack = await startFakeSlack();
+    t = await openRuntime(backend, {
+      WECHAT_TOKEN: TOKEN,
+      WECHAT_APP_ID: APP_ID,
+      WECHAT_APP_SECRET: APP_SECRET,
+      WECHAT_ENCODING_AES_KEY: AES_KEY,
+      WECHAT_API_ROOT: wechat.apiRoot,
+      SLACK_SIGNING_SECRET: SLACK_SECRET,
+      SLACK_BOT_TOKEN: 'xoxb-wechat',
+      SLACK_API_URL: slack.apiUrl,
+      SLACK_STAFF_USER_IDS: STAFF,
+      SLACK_HANDOFF_CHANNEL: DESK,
+      SLACK_BOT_ID: 'BBOT',
+      SLACK_BOT_USER_ID: 'UBOT',
+    });
+    const port = await freePort();
+    server = serve({ fetch: t.rt.app.fetch, port, hostname: '127.0.0.1' });
+    base = `http://127.0.0.1:${port}`;
+    plain = wechatUser({ url: `${base}/wechat`, token: TOKEN, appId: APP_ID, platform: wechat });
+    safe = wechatUser({
+      url: `${base}/wechat`,
+      token: TOKEN,
+      appId: APP_ID,
+      aesKey: AES_KEY,
+      platform: wechat,
+    });
+  });
+  afterAll(async () => {
+    // Nothing the bot answered would the real platform refuse.
+    expect([...(plain?.problems ?? []), ...(safe?.problems ?? [])]).toEqual([]);
+    server?.close();
+    await t?.close();
+    await wechat?.close();
+    await slack?.close();
+  });
+
+  it('answers the server check with echostr, and only when signed with the token', async () => {
+    expect(await plain.verify('echo-7788')).toEqual({ status: 200, body: 'echo-7788' });
+    const forged = await plain.verify('echo-7788', { signature: 'f'.repeat(40) });
+    expect(forged.status).toBe(401);
+    expect((await plain.verify('x', { timestamp: null })).status).toBe(401);
+  });
+
+  it('answers in the passive reply when one plain message will do (plain and safe mode), else by the API', async () => {
+    // A turn of one message without choices: the passive reply, no API call.
+    const calls = wechat.calls.length;
+    const zh = await plain.text(openid(), '/cancel');
+    expect(zh.status).toBe(200);
+    expect(zh.reply?.content).toMatch(/登记/);
+    const en = await safe.text(openid(), '/cancel');
+    expect(en.reply?.content).toMatch(/登记/);
+    expect(en.body).toContain('<Encrypt>');
+    expect(en.body).not.toContain('登记');
+    expect(wechat.calls.length).toBe(calls);
+    // An answer with choices: "success" at once, then a menu message (the fake checks its shape).
+    const user = openid();
+    const menu = await safe.text(user, '高研班每年办多少期？');
+    expect(await said(user, menu, /300期/)).toContain('300期');
+    expect(wechat.sent.find((s) => s.touser === user)?.msgtype).toBe('msgmenu');
+  });
+
+  it('refuses what is not signed or sealed for this account, and malformed or hostile bodies, never with a 5xx', async () => {
+    const user = openid();
+    const xml = `<xml><ToUserName><![CDATA[gh_x]]></ToUserName><FromUserName><![CDATA[${user}]]></FromUserName><CreateTime>1</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[hi]]></Content><MsgId>1</MsgId></xml>`;
+    expect((await plain.raw(xml, { signature: '0'.repeat(40) })).status).toBe(401);
+    // Sealed for another account (a valid signature over it).
+    const other = wechatEncrypt(AES_KEY, 'wxOTHERACCOUNT0001', xml);
+    const envelope = `<xml><ToUserName><![CDATA[gh_x]]></ToUserName><Encrypt><![CDATA[${other}]]></Encrypt></xml>`;
+    const q = safe.signedQuery(other);
+    expect((await safe.raw(envelope, q)).status).toBe(401);
+    for (const body of [
+      '',
+      'not xml',
+      '<xml><Content>unclosed',
+      '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><xml><Content>&e;</Content></xml>',
+      `<xml>${'<a>'.repeat(10_000)}</xml>`,
+    ]) {
+      const r = await plain.raw(body);
+      expect(r.status, body.slice(0, 40)).toBeGreaterThanOrEqual(200);
+      expect(r.status, body.slice(0, 40)).toBeLessThan(500);
+    }
+    expect((await plain.raw(`<xml><Content>${'x'.repeat(70_000)}</Content></xml>`)).status).toBe(413);
+    // Content with "]]>" and markup is text, answered as text.
+    const odd = await plain.text(openid(), '<b>高研班</b> ]]> 每年办多少期？');
+    expect(odd.status).toBe(200);
+  });
+
+  it('answers a message once however often WeChat retries it (MsgId), and an event once (sender + CreateTime)', async () => {
+    const user = openid();
+    const first = await plain.text(user, '高研班每年办多少期？', { msgId: '9000000000000000001' });
+    const again = await plain.text(user, '高研班每年办多少期？', { msgId: '9000000000000000001' });
+    expect(await said(user, first, /300期/)).toContain('300期');
+    expect(again.body).toBe('success');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(wechat.textsTo(user).filter((x) => x.includes('300期'))).toHaveLength(1);
+    const who = openid();
+    await plain.event(who, 'subscribe', { createTime: 1_760_000_000 });
+    await plain.event(who, 'subscribe', { createTime: 1_760_000_000 });
+    await until('the welcome', () => (wechat.sent.filter((s) => s.touser === who).length ? true : undefined));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(wechat.sent.filter((s) => s.touser === who)).toHaveLength(1);
+  });
+
+  it('welcomes a follower with a tappable menu; a tap is a choice; menu clicks map to topics', async () => {
+    const user = openid();
+    expect((await plain.event(user, 'subscribe')).body).toBe('success');
+    const welcome = await until('the welcome', () => wechat.sent.find((s) => s.touser === user));
+    expect(welcome.msgtype).toBe('msgmenu');
+    const item = welcome.msgmenu?.list.find((i) => i.id.startsWith('topic:'));
+    expect(item).toBeDefined();
+    const tap = await plain.text(user, item?.content ?? '', { bizmsgmenuid: item?.id ?? '' });
+    expect(tap.status).toBe(200);
+    const click = await plain.event(user, 'CLICK', { eventKey: 'topic:priority-fields' });
+    expect(await said(user, click, /领域/)).toMatch(/领域/);
+  });
+
+  it('says images, voice and video are not read; logs an unsubscribe', async () => {
+    const user = openid();
+    for (const kind of ['image', 'voice', 'video'] as const) {
+      expect((await plain.media(user, kind)).reply?.content).toContain('文字');
+    }
+    expect((await plain.event(user, 'unsubscribe')).body).toBe('success');
+    await t.rt.log.flush();
+    const rows = await t.rt.db
+      .selectFrom('interactions')
+      .select('text')
+      .where('text', '=', '[unsubscribe]')
+      .execute();
+    expect(rows.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('registers a trainee end to end: menu taps and typed answers, the phone typed', async () => {
+    const user = openid();
+    const steps: Array<[string, string?]> = [
+      ['/register'],
+      ['d:consent:agree', '同意'],
+      ['微信 用户'],
+      ['13800001234'],
+      ['d:email:skip', '跳过'],
+      ['微信测试单位'],
+      ['d:title:junior', '初级'],
+      ['d:field:it', '信息技术'],
+      ['d:subproject:digital-engineer', '数字技术工程师'],
+      ['北京'],
+      ['d:experience:0-2', '0-2年'],
+      ['d:review:confirm', '确认提交'],
+    ];
+    for (const [value, label] of steps) {
+      const r = label
+        ? await plain.text(user, label, { bizmsgmenuid: value })
+        : await plain.text(user, value);
+      expect(r.status).toBe(200);
+    }
+    const registration = await until('the registration', async () =>
+      (await t.rt.db.selectFrom('registrations').selectAll().where('channel', '=', 'wechat').execute()).find(
+        (r) => r.phone === '13800001234',
+      ),
+    );
+    expect(registration).toMatchObject({ name: '微信 用户', subproject: 'digital-engineer' });
+  });
+
+  it('keeps the access token, and gets a new one when WeChat refuses it (42001, 40001)', async () => {
+    const before = wechat.tokensIssued;
+    const user = openid();
+    await plain.event(user, 'subscribe');
+    await plain.event(user, 'CLICK', { eventKey: 'cmd:status' });
+    await until('two messages', () =>
+      wechat.sent.filter((s) => s.touser === user).length >= 1 ? true : undefined,
+    );
+    expect(wechat.tokensIssued).toBeLessThanOrEqual(Math.max(before, 1));
+    wechat.expireTokens();
+    const next = openid();
+    await plain.event(next, 'subscribe');
+    await until('the welcome after a refresh', () => wechat.sent.find((s) => s.touser === next));
+    expect(wechat.tokensIssued).toBe(Math.max(before, 1) + 1);
+    // Shared with every other server and isolate.
+    const row = await t.rt.db.selectFrom('channel_tokens').selectAll().executeTakeFirst();
+    expect(row?.channel).toBe(`wechat:${APP_ID}`);
+  });
+
+  it('splits a long answer within 2,048 bytes a message', async () => {
+    const user = openid();
+    const long = await plain.text(user, '请介绍一下这个工程的全部子项目、重点领域和如何参加');
+    expect(long.status).toBe(200);
+    // Whatever way it went, nothing the platform refused (the fake refuses over 2,048 bytes).
+    const refused = wechat.calls.filter(
+      (c) => c.path.includes('custom/send') && String(c.answer).includes('45002'),
+    );
+    expect(refused).toEqual([]);
+  });
+
+  it('relays staff replies from the Slack desk, and tells staff when the 48-hour window of WeChat has closed', async () => {
+    const user = openid();
+    await plain.text(user, '我的单位能不能报销差旅费');
+    await plain.text(user, '人工客服');
+    const opened = await until('the case in Slack', () =>
+      slack.calls.find(
+        (c) => c.method === 'chat.postMessage' && c.payload.channel === DESK && !c.payload.thread_ts,
+      ),
+    );
+    const ts = String(opened.ts);
+    const reply = async (text: string, at: number) => {
+      const body = JSON.stringify({
+        token: 'x',
+        team_id: 'T0001',
+        api_app_id: 'A0001',
+        type: 'event_callback',
+        event_id: `EvW${at}`,
+        event_time: Math.floor(Date.now() / 1000),
+        event: {
+          type: 'message',
+          channel_type: 'channel',
+          channel: DESK,
+          user: STAFF,
+          text,
+          ts: `${Math.floor(Date.now() / 1000) + at}.000100`,
+          thread_ts: ts,
+        },
+      });
+      const res = await fetch(`${base}/slack/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...slackHeaders(SLACK_SECRET, body) },
+        body,
+      });
+      expect(res.status).toBe(200);
+    };
+    await reply('您好，差旅费以所在单位规定为准。', 1);
+    await until('the staff reply on WeChat', () =>
+      wechat.textsTo(user).find((t) => t.includes('差旅费以所在单位')),
+    );
+    wechat.outsideWindow.add(user);
+    await reply('还有其他问题吗？', 2);
+    const note = await until('the note in the case thread', () =>
+      slack.calls.find(
+        (c) =>
+          c.method === 'chat.postMessage' &&
+          c.payload.thread_ts === ts &&
+          String(c.payload.text).includes('45015'),
+      ),
+    );
+    expect(String(note.payload.text)).toContain('48 hours');
+  });
+});
+
+describe('WeChat past its 5 seconds', () => {
+  it('answers "success" at once and sends the turn as customer-service messages', async () => {
+    const wechat = await startFakeWeChat({ appId: APP_ID, appSecret: APP_SECRET });
+    // A deadline of 1 ms: no turn is ready in time, as when the database is slow.
+    const t = await openRuntime(
+      'pglite',
+      {
+        WECHAT_TOKEN: TOKEN,
+        WECHAT_APP_ID: APP_ID,
+        WECHAT_APP_SECRET: APP_SECRET,
+        WECHAT_API_ROOT: wechat.apiRoot,
+      },
+      { wechat: { passiveMs: 1 } },
+    );
+    const port = await freePort();
+    const server = serve({ fetch: t.rt.app.fetch, port, hostname: '127.0.0.1' });
+    try {
+      const user = wechatUser({
+        url: `http://127.0.0.1:${port}/wechat`,
+        token: TOKEN,
+        appId: APP_ID,
+        platform: wechat,
+      });
+      const r = await user.text('oLateUser01', '高研班每年办多少期？');
+      expect(r.body).toBe('success');
+      expect(
+        await until('the answer by the API', () =>
+          wechat.textsTo('oLateUser01').find((x) => x.includes('300期')),
+        ),
+      ).toBeTruthy();
+      expect(user.problems).toEqual([]);
+    } finally {
+      server.close();
+      await t.close();
+      await wechat.close();
+    }
+  });
+});
+
+describe('npm run wechat:setup', () => {
+  it('creates the custom menu from one file (checked as the platform checks it) and says what to enter', async () => {
+    const wechat = await startFakeWeChat({ appId: APP_ID, appSecret: APP_SECRET });
+    try {
+      const run = (env: Record<string, string>) =>
+        new Promise<{ code: number | null; out: string }>((resolve) => {
+          const child = spawn(
+            process.execPath,
+            ['--import', 'tsx', 'scripts/wechat-setup.ts', 'https://kup.example.org'],
+            {
+              env: { PATH: process.env.PATH ?? '', ...env },
+            },
+          );
+          let out = '';
+          child.stdout.on('data', (d) => (out += d));
+          child.stderr.on('data', (d) => (out += d));
+          child.on('exit', (code) => resolve({ code, out }));
+        });
+      const ok = await run({
+        WECHAT_TOKEN: TOKEN,
+        WECHAT_APP_ID: APP_ID,
+        WECHAT_APP_SECRET: APP_SECRET,
+        WECHAT_ENCODING_AES_KEY: AES_KEY,
+        WECHAT_API_ROOT: wechat.apiRoot,
+      });
+      expect(ok.out).toContain('custom menu created');
+      expect(ok.out).toContain('https://kup.example.org/wechat');
+      expect(ok.out).toContain('安全模式');
+      expect(ok.code).toBe(0);
+      expect(wechat.menus).toEqual([MENU]);
+      const missing = await run({ WECHAT_TOKEN: TOKEN, WECHAT_API_ROOT: wechat.apiRoot });
+      expect(missing.code).toBe(1);
+      expect(missing.out).toMatch(/WECHAT_APP_ID/);
+    } finally {
+      await wechat.close();
+    }
+  });
+});
