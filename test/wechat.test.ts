@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import { serve } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { render } from '../adapters/wechat/codec.ts';
 import { safeMode, signature } from '../adapters/wechat/crypto.ts';
 import { MENU } from '../adapters/wechat/menu.ts';
 import { backends } from './helpers/db.ts';
@@ -235,17 +236,6 @@ describe.each(backends)('WeChat on %s', (backend) => {
     expect(row?.channel).toBe(`wechat:${APP_ID}`);
   });
 
-  it('splits a long answer within 2,048 bytes a message', async () => {
-    const user = openid();
-    const long = await plain.text(user, '请介绍一下这个工程的全部子项目、重点领域和如何参加');
-    expect(long.status).toBe(200);
-    // Whatever way it went, nothing the platform refused (the fake refuses over 2,048 bytes).
-    const refused = wechat.calls.filter(
-      (c) => c.path.includes('custom/send') && String(c.answer).includes('45002'),
-    );
-    expect(refused).toEqual([]);
-  });
-
   it('relays staff replies from the Slack desk, and tells staff when the 48-hour window of WeChat has closed', async () => {
     const user = openid();
     await plain.text(user, '我的单位能不能报销差旅费');
@@ -285,6 +275,17 @@ describe.each(backends)('WeChat on %s', (backend) => {
     await until('the staff reply on WeChat', () =>
       wechat.textsTo(user).find((t) => t.includes('差旅费以所在单位')),
     );
+    // A long reply arrives whole, in messages within 2,048 bytes (the fake refuses longer ones).
+    const long = `${'培训安排以当地通知为准。'.repeat(150)}完`;
+    const before = wechat.textsTo(user).length;
+    await reply(long, 3);
+    const parts = await until('the long reply', () => {
+      const got = wechat.textsTo(user).slice(before);
+      return got.join('').includes('完') ? got : undefined;
+    });
+    expect(parts.length).toBeGreaterThanOrEqual(3);
+    for (const p of parts) expect(Buffer.byteLength(p)).toBeLessThanOrEqual(2048);
+    expect(parts.join('').replace('工作人员：', '')).toBe(long);
     wechat.outsideWindow.add(user);
     await reply('还有其他问题吗？', 2);
     const note = await until('the note in the case thread', () =>
@@ -296,6 +297,24 @@ describe.each(backends)('WeChat on %s', (backend) => {
       ),
     );
     expect(String(note.payload.text)).toContain('48 hours');
+  });
+});
+
+describe('WeChat messages within its limits', () => {
+  it('splits text at 2,048 bytes, never inside a character, the choices under the last piece', () => {
+    const text = `${'数字技术工程师培育项目😀'.repeat(120)}`;
+    const out = render({
+      replies: [{ text, choices: [{ id: 'topic:overview', label: '工程概况' }] }],
+      meta: { kind: 'answer', sources: [], confidence: 1, lang: 'zh' },
+    });
+    expect(out.length).toBeGreaterThan(2);
+    for (const m of out) {
+      expect(Buffer.byteLength(m.text)).toBeLessThanOrEqual(2048);
+      expect(m.text.isWellFormed()).toBe(true);
+    }
+    expect(out.map((m) => m.text).join('')).toBe(text);
+    expect(out.slice(0, -1).every((m) => !m.choices)).toBe(true);
+    expect(out.at(-1)?.choices).toEqual([{ id: 'topic:overview', label: '工程概况' }]);
   });
 });
 

@@ -14,7 +14,7 @@ import { runContract } from './helpers/contract.ts';
 import { adminUrl, createPostgresDatabase } from './helpers/db.ts';
 import { type FakeSlack, startFakeSlack } from './helpers/fake-slack.ts';
 import { type FakeTelegram, startFakeTelegram } from './helpers/fake-telegram.ts';
-import { startFakeWeChat } from './helpers/fake-wechat.ts';
+import { type FakeWeChat, startFakeWeChat } from './helpers/fake-wechat.ts';
 import { root, startServer, TEST_PSEUDONYM_KEY } from './helpers/server.ts';
 import { wechatUser } from './helpers/wechat-user.ts';
 import { startWorker, wranglerEnv } from './helpers/workerd.ts';
@@ -88,12 +88,19 @@ describe.runIf(adminUrl)('the shared contract on Node and in workerd, on Postgre
   const SLACK_SECRET = 'contract-slack-secret';
   let telegram: FakeTelegram;
   let slack: FakeSlack;
+  let wechat: FakeWeChat;
   let db: Awaited<ReturnType<typeof createPostgresDatabase>>;
   let vars: Record<string, string>;
+  const WECHAT = {
+    token: 'contractToken',
+    appId: 'wxCONTRACT0000001',
+    aesKey: 'ContractAesKey0123456789abcdefghijklmnopqrs',
+  };
 
   beforeAll(async () => {
     telegram = await startFakeTelegram(TG);
     slack = await startFakeSlack();
+    wechat = await startFakeWeChat({ appId: WECHAT.appId, appSecret: 'contract-wechat-secret' });
     db = await createPostgresDatabase();
     const h = await connectPostgres(db.url);
     await migrateToLatest(h.db);
@@ -111,11 +118,17 @@ describe.runIf(adminUrl)('the shared contract on Node and in workerd, on Postgre
       SLACK_HANDOFF_CHANNEL: 'C0CONTRACT',
       SLACK_STAFF_USER_IDS: 'USTAFF',
       PSEUDONYM_KEY: TEST_PSEUDONYM_KEY,
+      WECHAT_TOKEN: WECHAT.token,
+      WECHAT_APP_ID: WECHAT.appId,
+      WECHAT_APP_SECRET: 'contract-wechat-secret',
+      WECHAT_ENCODING_AES_KEY: WECHAT.aesKey,
+      WECHAT_API_ROOT: wechat.apiRoot,
     };
   });
   afterAll(async () => {
     await telegram?.close();
     await slack?.close();
+    await wechat?.close();
     await db?.drop();
   });
 
@@ -126,6 +139,10 @@ describe.runIf(adminUrl)('the shared contract on Node and in workerd, on Postgre
     slack,
     slackSecret: SLACK_SECRET,
     handoffChannel: 'C0CONTRACT',
+    wechat,
+    wechatToken: WECHAT.token,
+    wechatAppId: WECHAT.appId,
+    wechatAesKey: WECHAT.aesKey,
   });
 
   it('holds on the Node server', async () => {
@@ -240,9 +257,13 @@ describe.runIf(adminUrl)('the shared contract on Node and in workerd, on Postgre
       expect(user.problems).toEqual([]);
       // The token is kept for every isolate.
       const h = await connectPostgres(db.url);
-      const row = await h.db.selectFrom('channel_tokens').selectAll().executeTakeFirst();
+      const row = await h.db
+        .selectFrom('channel_tokens')
+        .selectAll()
+        .where('channel', '=', 'wechat:wxWORKERD00000001')
+        .executeTakeFirst();
       await h.close();
-      expect(row?.channel).toBe('wechat:wxWORKERD00000001');
+      expect(row?.token).toMatch(/^\d+_/);
     } finally {
       await worker.stop();
       await wechat.close();

@@ -1,12 +1,15 @@
 // The end-to-end contract every deployment must keep, run against a server over real HTTP: the web
-// chat in both languages, a full registration, a Telegram update, a signed Slack command.
+// chat in both languages, a full registration, a Telegram update, a signed Slack command, and WeChat
+// (safe mode): a question, a full registration by menu taps and typed answers, a staff reply relayed.
 import { expect } from 'vitest';
 import { chatter, fillRegistration } from './chat.ts';
 import type { FakeSlack } from './fake-slack.ts';
 import type { FakeTelegram } from './fake-telegram.ts';
 import { updates } from './fake-telegram.ts';
+import type { FakeWeChat } from './fake-wechat.ts';
 import { slackHeaders } from './slack-sign.ts';
 import { until } from './until.ts';
+import { wechatUser } from './wechat-user.ts';
 
 export interface ContractTarget {
   base: string;
@@ -16,7 +19,28 @@ export interface ContractTarget {
   telegramSecret: string;
   slack: FakeSlack;
   slackSecret: string;
+  wechat: FakeWeChat;
+  /** WECHAT_TOKEN, WECHAT_APP_ID and WECHAT_ENCODING_AES_KEY of the target. */
+  wechatToken: string;
+  wechatAppId: string;
+  wechatAesKey: string;
 }
+
+/** The registration of test/helpers/chat.ts, as a WeChat user makes it: taps where there is a menu. */
+const WECHAT_REGISTRATION: Array<[string, string?]> = [
+  ['/register'],
+  ['d:consent:agree', '同意'],
+  ['微信 契约'],
+  ['13700005678'],
+  ['d:email:skip', '跳过'],
+  ['契约测试单位'],
+  ['d:title:junior', '初级'],
+  ['d:field:it', '信息技术'],
+  ['d:subproject:digital-engineer', '数字技术工程师'],
+  ['北京'],
+  ['d:experience:0-2', '0-2年'],
+  ['d:review:confirm', '确认提交'],
+];
 
 export async function runContract(t: ContractTarget, label: string) {
   const http = { request: (path: string, init?: RequestInit) => fetch(`${t.base}${path}`, init) };
@@ -134,4 +158,60 @@ export async function runContract(t: ContractTarget, label: string) {
     15_000,
   );
   expect(relayed.payload.text).toBe('工作人员：您好，请问有什么可以帮您？');
+
+  // WeChat, sealed in safe mode: a question answered through the customer-service API, a full
+  // registration, and a staff reply from the case's thread relayed to the user.
+  const wechat = wechatUser({
+    url: `${t.base}/wechat`,
+    token: t.wechatToken,
+    appId: t.wechatAppId,
+    aesKey: t.wechatAesKey,
+    platform: t.wechat,
+  });
+  const openid = `oContract${label}${Date.now()}`;
+  // What the user read: passive replies, and messages sent through the API.
+  const passive: string[] = [];
+  const said = (pattern: RegExp) =>
+    until(
+      `the WeChat answer ${pattern}`,
+      () => [...passive, ...t.wechat.textsTo(openid)].find((x) => pattern.test(x)),
+      15_000,
+    );
+  expect((await wechat.text(openid, '高研班每年办多少期？')).status).toBe(200);
+  await said(/300期/);
+  for (const [value, tap] of WECHAT_REGISTRATION) {
+    const r = tap
+      ? await wechat.text(openid, tap, { bizmsgmenuid: value })
+      : await wechat.text(openid, value);
+    expect(r.status).toBe(200);
+    if (r.reply?.content) passive.push(r.reply.content);
+  }
+  await said(/KUP-[2-9A-HJ-NP-Z]{6}/);
+  const wechatCasesBefore = cases().length;
+  await wechat.text(openid, '人工客服');
+  const wechatCase = await until('the WeChat case on the desk', () => cases()[wechatCasesBefore], 15_000);
+  const staffReply = JSON.stringify({
+    type: 'event_callback',
+    team_id: 'T0001',
+    api_app_id: 'A0001',
+    event_id: `Ev-${label}-wechat-${Date.now()}`,
+    event_time: Math.floor(Date.now() / 1000),
+    event: {
+      type: 'message',
+      channel: t.handoffChannel,
+      user: 'USTAFF',
+      text: '您好，这里是工作人员。',
+      ts: `${Math.floor(Date.now() / 1000)}.999002`,
+      thread_ts: wechatCase.ts,
+      channel_type: 'channel',
+    },
+  });
+  const wechatEvent = await fetch(`${t.base}/slack/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...slackHeaders(t.slackSecret, staffReply) },
+    body: staffReply,
+  });
+  expect(wechatEvent.status).toBe(200);
+  expect(await said(/这里是工作人员/)).toBe('工作人员：您好，这里是工作人员。');
+  expect(wechat.problems).toEqual([]);
 }
