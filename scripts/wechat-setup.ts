@@ -36,6 +36,10 @@ try {
   if (error instanceof ConfigError) console.error(error.message);
   else if (error instanceof WeChatApiError && error.errcode === 40164)
     console.error(`${error.message}: add this machine's public IP to the IP allow-list (IP白名单) first`);
+  else if (error instanceof TypeError)
+    console.error(
+      `wechat:setup failed: could not reach the WeChat API at ${process.env.WECHAT_API_ROOT ?? 'https://api.weixin.qq.com'} (${error.message})`,
+    );
   else console.error(`wechat:setup failed: ${(error as Error).message}`);
   process.exit(1);
 }

@@ -231,6 +231,22 @@ describe.each(backends)('WeChat on %s', (backend) => {
     await plain.event(next, 'subscribe');
     await until('the welcome after a refresh', () => wechat.sent.find((s) => s.touser === next));
     expect(wechat.tokensIssued).toBe(Math.max(before, 1) + 1);
+    // Refused as invalid (40001, e.g. the AppSecret was reset): a new token, the message still goes.
+    wechat.failNext(
+      40001,
+      'invalid credential, access_token is invalid or not latest',
+      '/cgi-bin/message/custom/send',
+    );
+    const third = openid();
+    const calls = wechat.calls.length;
+    await plain.event(third, 'subscribe');
+    await until('the welcome after 40001', () => wechat.sent.find((s) => s.touser === third));
+    expect(
+      wechat.calls
+        .slice(calls)
+        .filter((c) => c.path === '/cgi-bin/stable_token')
+        .map((c) => (c.body as { force_refresh?: boolean }).force_refresh),
+    ).toEqual([true]);
     // Shared with every other server and isolate.
     const row = await t.rt.db.selectFrom('channel_tokens').selectAll().executeTakeFirst();
     expect(row?.channel).toBe(`wechat:${APP_ID}`);

@@ -29,7 +29,7 @@ const quoted = (text: string, max = 1_500) =>
     .map((line) => `>${line}`)
     .join('\n');
 
-const CHANNEL_NAMES: Record<string, string> = { telegram: 'Telegram', web: 'web chat' };
+const CHANNEL_NAMES: Record<string, string> = { telegram: 'Telegram', web: 'web chat', wechat: 'WeChat' };
 const FILE_NOT_SENT = '(A file was attached in Slack; files are not forwarded.)';
 const NOT_RELAYED =
   ':warning: This reply could not be sent to the user just now. Please send it again in a while.';
