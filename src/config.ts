@@ -183,6 +183,14 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
         'TELEGRAM_WEBHOOK_SECRET: required with TELEGRAM_BOT_TOKEN in webhook mode (or set TELEGRAM_POLLING=1)',
       ]);
     }
+    if (
+      !config.WECHAT_TOKEN &&
+      (config.WECHAT_APP_ID || config.WECHAT_APP_SECRET || config.WECHAT_ENCODING_AES_KEY)
+    ) {
+      throw new ConfigError([
+        'WECHAT_TOKEN: required with the other WECHAT_ settings (the Token of the server settings, 服务器配置)',
+      ]);
+    }
     if (config.WECHAT_TOKEN && (!config.WECHAT_APP_ID || !config.WECHAT_APP_SECRET)) {
       throw new ConfigError([
         `${config.WECHAT_APP_ID ? 'WECHAT_APP_SECRET' : 'WECHAT_APP_ID'}: required with WECHAT_TOKEN (the account's AppID and AppSecret)`,

@@ -49,6 +49,7 @@ const json = (status: number, body: unknown) =>
 
 export default {
   async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
+    const arrivedAt = Date.now();
     const vars = Object.fromEntries(Object.entries(env).filter(([, v]) => typeof v === 'string')) as Record<
       string,
       string
@@ -108,6 +109,8 @@ export default {
       clientLimits,
       pseudonyms,
       taught: () => taught?.get(),
+      // WeChat's 5 s run from here, before the database was reached.
+      wechat: { arrivedAt },
       // A change made here is used by this isolate at once; the others see it within 30 s.
       taughtChanged: () => taught?.refresh(createTaughtStore(handle.db), true) ?? Promise.resolve(),
       telegram: { webhook: true, ...(botInfo ? { botInfo } : {}) },

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { render } from '../adapters/wechat/codec.ts';
 import { safeMode, signature } from '../adapters/wechat/crypto.ts';
 import { MENU } from '../adapters/wechat/menu.ts';
+import { parseConfig } from '../src/config.ts';
 import { backends } from './helpers/db.ts';
 import { type FakeSlack, startFakeSlack } from './helpers/fake-slack.ts';
 import { type FakeWeChat, startFakeWeChat } from './helpers/fake-wechat.ts';
@@ -47,6 +48,9 @@ describe.each(backends)('WeChat on %s', (backend) => {
   let base: string;
   let plain: WeChatUser;
   let safe: WeChatUser;
+  let tSafe: TestRuntime;
+  let safeServer: ReturnType<typeof serve>;
+  let safeUrl = '';
   let n = 0;
   const openid = () => `oUser${backend}${++n}x`;
   /** What the user read after an exchange: the passive reply, or what followed by the API. */
@@ -57,11 +61,11 @@ describe.each(backends)('WeChat on %s', (backend) => {
   beforeAll(async () => {
     wechat = await startFakeWeChat({ appId: APP_ID, appSecret: APP_SECRET });
     slack = await startFakeSlack();
+    // Plain mode here; safe mode on a server of its own (with a key, only sealed messages are taken).
     t = await openRuntime(backend, {
       WECHAT_TOKEN: TOKEN,
       WECHAT_APP_ID: APP_ID,
       WECHAT_APP_SECRET: APP_SECRET,
-      WECHAT_ENCODING_AES_KEY: AES_KEY,
       WECHAT_API_ROOT: wechat.apiRoot,
       SLACK_SIGNING_SECRET: SLACK_SECRET,
       SLACK_BOT_TOKEN: 'xoxb-wechat',
@@ -75,8 +79,18 @@ describe.each(backends)('WeChat on %s', (backend) => {
     server = serve({ fetch: t.rt.app.fetch, port, hostname: '127.0.0.1' });
     base = `http://127.0.0.1:${port}`;
     plain = wechatUser({ url: `${base}/wechat`, token: TOKEN, appId: APP_ID, platform: wechat });
+    tSafe = await openRuntime(backend, {
+      WECHAT_TOKEN: TOKEN,
+      WECHAT_APP_ID: APP_ID,
+      WECHAT_APP_SECRET: APP_SECRET,
+      WECHAT_ENCODING_AES_KEY: AES_KEY,
+      WECHAT_API_ROOT: wechat.apiRoot,
+    });
+    const safePort = await freePort();
+    safeServer = serve({ fetch: tSafe.rt.app.fetch, port: safePort, hostname: '127.0.0.1' });
+    safeUrl = `http://127.0.0.1:${safePort}/wechat`;
     safe = wechatUser({
-      url: `${base}/wechat`,
+      url: safeUrl,
       token: TOKEN,
       appId: APP_ID,
       aesKey: AES_KEY,
@@ -87,7 +101,9 @@ describe.each(backends)('WeChat on %s', (backend) => {
     // Nothing the bot answered would the real platform refuse.
     expect([...(plain?.problems ?? []), ...(safe?.problems ?? [])]).toEqual([]);
     server?.close();
+    safeServer?.close();
     await t?.close();
+    await tSafe?.close();
     await wechat?.close();
     await slack?.close();
   });
@@ -126,6 +142,19 @@ describe.each(backends)('WeChat on %s', (backend) => {
     const envelope = `<xml><ToUserName><![CDATA[gh_x]]></ToUserName><Encrypt><![CDATA[${other}]]></Encrypt></xml>`;
     const q = safe.signedQuery(other);
     expect((await safe.raw(envelope, q)).status).toBe(401);
+    // With a key, a plain message is refused: its signature does not cover the body.
+    const plainToSafe = wechatUser({ url: safeUrl, token: TOKEN, appId: APP_ID });
+    expect((await plainToSafe.raw(xml)).status).toBe(401);
+    // A signature from a log, replayed later (WeChat's retries come within seconds).
+    const old = String(Math.floor(Date.now() / 1000) - 3_600);
+    const replayed = { timestamp: old, nonce: '42', signature: wechatSignature(TOKEN, old, '42') };
+    expect((await plain.raw(xml, replayed)).status).toBe(401);
+    // The query's sender and the message's must agree.
+    expect((await plain.raw(xml, { openid: 'oSomeoneElse' })).status).toBe(401);
+    // A CDATA section never closed is refused at once (no backtracking over the body).
+    expect((await plain.raw(`<xml><Content><![CDATA[${'<a>'.repeat(15_000)}</Content></xml>`)).status).toBe(
+      400,
+    );
     for (const body of [
       '',
       'not xml',
@@ -246,7 +275,7 @@ describe.each(backends)('WeChat on %s', (backend) => {
         .slice(calls)
         .filter((c) => c.path === '/cgi-bin/stable_token')
         .map((c) => (c.body as { force_refresh?: boolean }).force_refresh),
-    ).toEqual([true]);
+    ).toEqual([false, true]);
     // Shared with every other server and isolate.
     const row = await t.rt.db.selectFrom('channel_tokens').selectAll().executeTakeFirst();
     expect(row?.channel).toBe(`wechat:${APP_ID}`);
@@ -331,6 +360,41 @@ describe('WeChat messages within its limits', () => {
     expect(out.map((m) => m.text).join('')).toBe(text);
     expect(out.slice(0, -1).every((m) => !m.choices)).toBe(true);
     expect(out.at(-1)?.choices).toEqual([{ id: 'topic:overview', label: '工程概况' }]);
+  });
+
+  it('keeps a menu to 10 choices, with back and cancel, and says the rest can be typed', () => {
+    const provinces = Array.from({ length: 34 }, (_, i) => ({ id: `d:province:p${i}`, label: `省${i}` }));
+    const [out] = render({
+      replies: [
+        {
+          text: '您在哪个省份？',
+          choices: [
+            ...provinces,
+            { id: 'd:province:back', label: '上一步' },
+            { id: 'd:province:cancel', label: '取消登记' },
+          ],
+        },
+      ],
+      meta: { kind: 'dialog', sources: [], confidence: 1, lang: 'zh' },
+    });
+    expect(out?.choices).toHaveLength(10);
+    expect(out?.choices?.slice(-2).map((c) => c.id)).toEqual(['d:province:back', 'd:province:cancel']);
+    expect(out?.text).toContain('也可以直接输入');
+  });
+
+  it('refuses WeChat settings without the Token, naming it', () => {
+    expect(() => parseConfig({ WECHAT_APP_ID: APP_ID, WECHAT_APP_SECRET: APP_SECRET })).toThrow(
+      /WECHAT_TOKEN/,
+    );
+    expect(() => parseConfig({ WECHAT_TOKEN: TOKEN })).toThrow(/WECHAT_APP_ID/);
+    expect(() =>
+      parseConfig({
+        WECHAT_TOKEN: TOKEN,
+        WECHAT_APP_ID: APP_ID,
+        WECHAT_APP_SECRET: 'x',
+        WECHAT_ENCODING_AES_KEY: 'short',
+      }),
+    ).toThrow(/WECHAT_ENCODING_AES_KEY/);
   });
 });
 

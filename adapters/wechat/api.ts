@@ -58,8 +58,16 @@ export function createWeChatApi(options: {
     return body;
   }
 
-  /** A fresh token from WeChat (force: a new one, the old refused), kept here and in the store. */
-  async function fetchToken(force: boolean): Promise<string> {
+  /**
+   * A token from WeChat, kept here and in the store. `stable_token` gives the current one; only when
+   * that is the one just refused is a new one forced (forcing ends the token every other server
+   * uses, and WeChat allows few of them a day).
+   */
+  async function fetchToken(refused?: string): Promise<string> {
+    const current = await stableToken(false);
+    return current === refused ? stableToken(true) : current;
+  }
+  async function stableToken(force: boolean): Promise<string> {
     const body = await call('/cgi-bin/stable_token', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -90,7 +98,7 @@ export function createWeChatApi(options: {
       cached = { token: theirs, expiresAt: shared?.expiresAt.getTime() ?? 0 };
       return theirs;
     }
-    fetching ??= fetchToken(refused !== undefined).finally(() => {
+    fetching ??= fetchToken(refused).finally(() => {
       fetching = undefined;
     });
     return fetching;

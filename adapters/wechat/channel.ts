@@ -9,20 +9,34 @@ import { limitBody } from '../../src/http/body-limit.ts';
 import { createWeChatApi, WeChatApiError, type WeChatMessage } from './api.ts';
 import { LIMITS, parse, render, type WeChatOut } from './codec.ts';
 import { type SafeMode, safeMode, sameSignature, signature, WeChatCryptoError } from './crypto.ts';
-import { encryptedReply, parseXml, textReply, WeChatXmlError } from './xml.ts';
+import { encryptedReply, encryptOf, parseXml, textReply, WeChatXmlError } from './xml.ts';
 
-/** WeChat waits 5 s for the passive reply; past this we answer "success" and send the turn later. */
-const PASSIVE_MS = 4_000;
+/**
+ * WeChat waits 5 s for the passive reply, counted from when it sent the request: past this much of
+ * it (from the request's arrival) we answer "success" and send the turn by the API instead.
+ */
+const PASSIVE_MS = 3_500;
+/** A signed request older or newer than this is refused (WeChat's retries come within ~15 s). */
+const MAX_SKEW_S = 300;
 const MAX_BODY = 64 * 1024;
 const MEDIA_ONLY_TEXT =
   '我目前只能阅读文字消息。请直接输入您的问题，或点击下方菜单。\nI can only read text messages: please type your question, or use the menu below.';
-const OUTSIDE_WINDOW =
-  'Not delivered: WeChat lets the account write to a user only within 48 hours of their last message (error 45015). The user will see nothing unless they write again.';
+/** Why WeChat refused a staff reply, for the case thread. */
+const REFUSED: Record<number, string> = {
+  45015:
+    'Not delivered: WeChat lets the account write to a user only within 48 hours of their last message (error 45015). The user will see nothing unless they write again.',
+  45047:
+    'Not delivered: WeChat allows only a few messages to a user until they write again (error 45047). Send it again after they write.',
+  43004: 'Not delivered: the user no longer follows the account (error 43004).',
+};
 
 export interface WeChatChannelOptions {
-  /** How long a passive reply may take (tests shorten it). */
+  /** How long after its arrival a request may still get the passive reply (tests shorten it). */
   passiveMs?: number;
+  /** When the request arrived (Workers: before connecting to the database), in ms since the epoch. */
+  arrivedAt?: number;
   fetch?: typeof fetch;
+  now?: () => number;
 }
 
 const sleep = (ms: number) => new Promise<undefined>((resolve) => setTimeout(resolve, ms, undefined));
@@ -66,11 +80,14 @@ export function wechatChannel(options: WeChatChannelOptions = {}) {
       }
     }
 
+    const now = options.now ?? Date.now;
     async function verified(c: Context, encrypt?: string): Promise<boolean> {
       const q = c.req.query();
       const timestamp = q.timestamp ?? '';
       const nonce = q.nonce ?? '';
-      if (!timestamp || !nonce) return false;
+      if (!/^\d{1,12}$/.test(timestamp) || !nonce) return false;
+      // A signature seen in a log must not open the door for ever.
+      if (Math.abs(Number(timestamp) - now() / 1000) > MAX_SKEW_S) return false;
       const expected = await signature(
         token ?? '',
         timestamp,
@@ -89,23 +106,37 @@ export function wechatChannel(options: WeChatChannelOptions = {}) {
       });
 
       app.post('/wechat', limitBody(MAX_BODY), async (c) => {
+        const started = options.arrivedAt ?? now();
         const encrypted = c.req.query('encrypt_type') === 'aes';
+        // With a key, only sealed messages: a plain one is signed over the query alone, not the body.
+        if (aesKey && !encrypted)
+          return c.text('this account takes safe-mode (encrypted) messages only', 401);
+        if (!aesKey && encrypted) {
+          ctx.onError(new Error('a safe-mode message came but WECHAT_ENCODING_AES_KEY is not set'), 'wechat');
+          return c.text('safe mode is not configured', 400);
+        }
+        // Checked before the body is read where the signature does not cover it.
+        if (!encrypted && !(await verified(c))) return c.text('signature check failed', 401);
         const raw = await c.req.text();
         let fields: Record<string, string>;
         try {
-          fields = parseXml(raw);
           if (encrypted) {
-            const envelope = fields.Encrypt ?? '';
+            const envelope = encryptOf(raw);
+            if (envelope === undefined) throw new WeChatXmlError('no <Encrypt> in the message');
             if (!(await verified(c, envelope))) return c.text('signature check failed', 401);
             const inner = await (await safe()).decrypt(envelope);
             if (inner.appId !== appId) return c.text('the message is for another account', 401);
             fields = parseXml(inner.xml);
-          } else if (!(await verified(c))) return c.text('signature check failed', 401);
+          } else fields = parseXml(raw);
         } catch (error) {
           if (error instanceof WeChatXmlError || error instanceof WeChatCryptoError)
             return c.text(`bad request: ${error.message}`, 400);
           throw error;
         }
+        // The query names the sender too: they must agree.
+        const sender = c.req.query('openid');
+        if (sender !== undefined && sender !== fields.FromUserName)
+          return c.text('the sender does not match the signed request', 401);
 
         const openid = fields.FromUserName ?? '';
         const account = fields.ToUserName ?? '';
@@ -123,8 +154,21 @@ export function wechatChannel(options: WeChatChannelOptions = {}) {
           });
         };
 
+        /** Claims a delivery that core does not (its retries are answered "success"); false if seen. */
+        const firstTime = async (key: string) => {
+          try {
+            if (!(await ctx.ledger.claim(key))) return false;
+            await ctx.ledger.done(key);
+            return true;
+          } catch (error) {
+            // The database is down: answer now rather than fail and have WeChat say the account is broken.
+            ctx.onError(error, 'wechat: the delivery ledger');
+            return true;
+          }
+        };
         if (fields.MsgType === 'event' && fields.Event?.toLowerCase() === 'unsubscribe') {
-          // Kept in the log as the user's last word; nothing can be sent to them any more.
+          // Kept in the log as the user's last word (once); nothing can be sent to them any more.
+          if (!(await firstTime(`wechat:${openid}:${fields.CreateTime ?? ''}:unsubscribe`))) return answer();
           ctx.log?.record({
             at: new Date(),
             channel: 'wechat',
@@ -140,16 +184,15 @@ export function wechatChannel(options: WeChatChannelOptions = {}) {
           // Images, voice, video, locations…: say what works (once per message, however often retried).
           if (fields.MsgType && fields.MsgType !== 'event' && /^[\w-]{1,64}$/.test(openid)) {
             const key = `wechat:${fields.MsgId ?? `${openid}:${fields.CreateTime ?? ''}`}`;
-            if (await ctx.ledger.claim(key)) {
-              await ctx.ledger.done(key);
-              return answer(MEDIA_ONLY_TEXT);
-            }
+            if (await firstTime(key)) return answer(MEDIA_ONLY_TEXT);
           }
           return answer();
         }
 
         const turn = ctx.assistant.handle(message);
-        const ready = await Promise.race([turn, sleep(options.passiveMs ?? PASSIVE_MS)]);
+        // What is left of WeChat's wait, counted from the request's arrival.
+        const left = Math.max(0, started + (options.passiveMs ?? PASSIVE_MS) - now());
+        const ready = await Promise.race([turn, sleep(left)]);
         if (ready?.meta.kind === 'duplicate') return answer();
         const out = ready ? render(ready) : undefined;
         // One plain message in time: the passive reply, no API call.
@@ -186,8 +229,8 @@ export function wechatChannel(options: WeChatChannelOptions = {}) {
             }),
           );
         } catch (error) {
-          if (error instanceof WeChatApiError && error.errcode === 45015)
-            throw new UndeliveredError(OUTSIDE_WINDOW);
+          const why = error instanceof WeChatApiError ? REFUSED[error.errcode] : undefined;
+          if (why) throw new UndeliveredError(why);
           throw error;
         }
       },

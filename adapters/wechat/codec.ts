@@ -46,11 +46,27 @@ export function parse(fields: Record<string, string>): IncomingMessage | undefin
   }
 }
 
+/** Going back, cancelling and skipping: kept in a menu however many options there are. */
+const CONTROL = /:(back|cancel|skip)$/;
+const TYPE_IT = {
+  zh: '（选项较多，未全部列出：也可以直接输入您的回答。）',
+  en: '(Not every option is listed: you can also type your answer.)',
+};
+
+/** At most 10 choices: the first options and every control; the text says the rest can be typed. */
+function withinMenu(text: string, choices: Choice[] | undefined, lang: Turn['meta']['lang']) {
+  if (!choices || choices.length <= MAX_CHOICES) return { text, choices };
+  const controls = choices.filter((c) => CONTROL.test(c.id));
+  const options = choices.filter((c) => !CONTROL.test(c.id)).slice(0, MAX_CHOICES - controls.length);
+  return { text: `${text}\n${TYPE_IT[lang]}`, choices: [...options, ...controls].slice(0, MAX_CHOICES) };
+}
+
 /** A turn as WeChat messages: each within 2,048 bytes, the choices (at most 10) under the last. */
 export function render(turn: Turn): WeChatOut[] {
   const out: WeChatOut[] = [];
-  for (const reply of turn.replies) {
-    const choices = reply.choices?.slice(0, MAX_CHOICES);
+  for (const r of turn.replies) {
+    const reply = withinMenu(r.text, r.choices, turn.meta.lang);
+    const choices = reply.choices;
     // Room for the menu's labels beside the text.
     const room = LIMITS.text - (choices ? choices.reduce((n, c) => n + bytes(c.label) + 16, 0) : 0);
     const pieces = splitText(reply.text, Math.max(512, room), 'bytes');

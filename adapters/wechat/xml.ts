@@ -9,8 +9,18 @@ export class WeChatXmlError extends Error {
   override name = 'WeChatXmlError';
 }
 
+/** The ciphertext of a safe-mode envelope (base64 only: read in linear time, before any check). */
+export const encryptOf = (text: string) =>
+  /<Encrypt>\s*(?:<!\[CDATA\[([A-Za-z0-9+/=]*)\]\]>|([A-Za-z0-9+/=]*))\s*<\/Encrypt>/
+    .exec(text)
+    ?.slice(1)
+    .find((x) => x !== undefined);
+
 /** The fields of a message (`ToUserName`, `MsgType`, `Content`, …), or an error for what is not one. */
 export function parseXml(text: string): Record<string, string> {
+  // An unclosed CDATA section would make the field pattern backtrack over the whole body.
+  if (text.split('<![CDATA[').length !== text.split(']]>').length)
+    throw new WeChatXmlError('a CDATA section is not closed');
   const body = /^\s*(?:<\?xml[^>]*\?>\s*)?<xml>([\s\S]*)<\/xml>\s*$/.exec(text)?.[1];
   if (body === undefined) throw new WeChatXmlError('the body is not a WeChat <xml> message');
   if (/<!DOCTYPE|<!ENTITY/i.test(text)) throw new WeChatXmlError('a DTD is not allowed');

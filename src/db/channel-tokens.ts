@@ -21,7 +21,13 @@ export function createTokenStore(db: Kysely<Database>): TokenStore {
       await db
         .insertInto('channel_tokens')
         .values({ channel, token, expires_at: expiresAt })
-        .onConflict((oc) => oc.column('channel').doUpdateSet({ token, expires_at: expiresAt }))
+        // A slower writer never puts back an older token.
+        .onConflict((oc) =>
+          oc
+            .column('channel')
+            .doUpdateSet({ token, expires_at: expiresAt })
+            .where('channel_tokens.expires_at', '<', expiresAt),
+        )
         .execute();
     },
   };
