@@ -28,6 +28,13 @@ export type WeChatMessage =
       msgmenu: { head_content: string; list: { id: string; content: string }[]; tail_content: string };
     };
 
+/**
+ * Tokens by account, for the life of the process or Workers isolate (a Worker wires the app per
+ * request; the token outlives that), and the fetch in flight, so concurrent calls wait for one.
+ */
+const held = new Map<string, { token: string; expiresAt: number }>();
+const inFlight = new Map<string, Promise<string>>();
+
 export function createWeChatApi(options: {
   apiRoot: string;
   appId: string;
@@ -42,8 +49,8 @@ export function createWeChatApi(options: {
     options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init));
   const now = options.now ?? Date.now;
   const key = `wechat:${options.appId}`;
-  let cached: { token: string; expiresAt: number } | undefined;
-  let fetching: Promise<string> | undefined;
+  /** This process's entry: per API address too (tests run fakes side by side). */
+  const local = `${options.apiRoot} ${key}`;
 
   async function call(path: string, init: RequestInit = {}): Promise<Record<string, unknown>> {
     const response = await http(`${options.apiRoot.replace(/\/$/, '')}${path}`, {
@@ -81,7 +88,7 @@ export function createWeChatApi(options: {
     const token = String(body.access_token ?? '');
     if (!token) throw new WeChatApiError(-1, 'no access_token in the answer', '/cgi-bin/stable_token');
     const expiresAt = now() + Number(body.expires_in ?? 7200) * 1000;
-    cached = { token, expiresAt };
+    held.set(local, { token, expiresAt });
     await options.tokens?.put(key, token, new Date(expiresAt)).catch(() => {});
     return token;
   }
@@ -90,17 +97,19 @@ export function createWeChatApi(options: {
   async function token(refused?: string): Promise<string> {
     const fresh = (t: { token: string; expiresAt: number } | undefined) =>
       t && t.token !== refused && t.expiresAt - MARGIN_MS > now() ? t.token : undefined;
-    const mine = fresh(cached);
+    const mine = fresh(held.get(local));
     if (mine) return mine;
     const shared = await options.tokens?.get(key).catch(() => undefined);
     const theirs = fresh(shared ? { token: shared.token, expiresAt: shared.expiresAt.getTime() } : undefined);
     if (theirs) {
-      cached = { token: theirs, expiresAt: shared?.expiresAt.getTime() ?? 0 };
+      held.set(local, { token: theirs, expiresAt: shared?.expiresAt.getTime() ?? 0 });
       return theirs;
     }
-    fetching ??= fetchToken(refused).finally(() => {
-      fetching = undefined;
-    });
+    let fetching = inFlight.get(local);
+    if (!fetching) {
+      fetching = fetchToken(refused).finally(() => inFlight.delete(local));
+      inFlight.set(local, fetching);
+    }
     return fetching;
   }
 
