@@ -8,12 +8,12 @@ import { render } from '../adapters/wechat/codec.ts';
 import { safeMode, signature } from '../adapters/wechat/crypto.ts';
 import { MENU } from '../adapters/wechat/menu.ts';
 import { parseConfig } from '../src/config.ts';
+import { postStaffReply, WECHAT_REGISTRATION } from './helpers/contract.ts';
 import { backends } from './helpers/db.ts';
 import { type FakeSlack, startFakeSlack } from './helpers/fake-slack.ts';
 import { type FakeWeChat, startFakeWeChat } from './helpers/fake-wechat.ts';
 import { openRuntime, type TestRuntime } from './helpers/runtime.ts';
 import { freePort } from './helpers/server.ts';
-import { slackHeaders } from './helpers/slack-sign.ts';
 import { until } from './helpers/until.ts';
 import { wechatDecrypt, wechatEncrypt, wechatSignature } from './helpers/wechat-crypto.ts';
 import { type WeChatUser, wechatUser } from './helpers/wechat-user.ts';
@@ -218,21 +218,7 @@ describe.each(backends)('WeChat on %s', (backend) => {
 
   it('registers a trainee end to end: menu taps and typed answers, the phone typed', async () => {
     const user = openid();
-    const steps: Array<[string, string?]> = [
-      ['/register'],
-      ['d:consent:agree', '同意'],
-      ['微信 用户'],
-      ['13800001234'],
-      ['d:email:skip', '跳过'],
-      ['微信测试单位'],
-      ['d:title:junior', '初级'],
-      ['d:field:it', '信息技术'],
-      ['d:subproject:digital-engineer', '数字技术工程师'],
-      ['北京'],
-      ['d:experience:0-2', '0-2年'],
-      ['d:review:confirm', '确认提交'],
-    ];
-    for (const [value, label] of steps) {
+    for (const [value, label] of WECHAT_REGISTRATION) {
       const r = label
         ? await plain.text(user, label, { bizmsgmenuid: value })
         : await plain.text(user, value);
@@ -240,10 +226,10 @@ describe.each(backends)('WeChat on %s', (backend) => {
     }
     const registration = await until('the registration', async () =>
       (await t.rt.db.selectFrom('registrations').selectAll().where('channel', '=', 'wechat').execute()).find(
-        (r) => r.phone === '13800001234',
+        (r) => r.phone === '13700005678',
       ),
     );
-    expect(registration).toMatchObject({ name: '微信 用户', subproject: 'digital-engineer' });
+    expect(registration).toMatchObject({ name: '微信 契约', subproject: 'digital-engineer' });
   });
 
   it('keeps the access token, and gets a new one when WeChat refuses it (42001, 40001)', async () => {
@@ -291,31 +277,14 @@ describe.each(backends)('WeChat on %s', (backend) => {
       ),
     );
     const ts = String(opened.ts);
-    const reply = async (text: string, at: number) => {
-      const body = JSON.stringify({
-        token: 'x',
-        team_id: 'T0001',
-        api_app_id: 'A0001',
-        type: 'event_callback',
-        event_id: `EvW${at}`,
-        event_time: Math.floor(Date.now() / 1000),
-        event: {
-          type: 'message',
-          channel_type: 'channel',
-          channel: DESK,
-          user: STAFF,
-          text,
-          ts: `${Math.floor(Date.now() / 1000) + at}.000100`,
-          thread_ts: ts,
-        },
-      });
-      const res = await fetch(`${base}/slack/events`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...slackHeaders(SLACK_SECRET, body) },
-        body,
-      });
-      expect(res.status).toBe(200);
-    };
+    const reply = (text: string, at: number) =>
+      postStaffReply(
+        { base, slackSecret: SLACK_SECRET, handoffChannel: DESK },
+        String(ts),
+        text,
+        `EvW${at}`,
+        STAFF,
+      );
     await reply('您好，差旅费以所在单位规定为准。', 1);
     await until('the staff reply on WeChat', () =>
       wechat.textsTo(user).find((t) => t.includes('差旅费以所在单位')),

@@ -27,7 +27,7 @@ export interface ContractTarget {
 }
 
 /** The registration of test/helpers/chat.ts, as a WeChat user makes it: taps where there is a menu. */
-const WECHAT_REGISTRATION: Array<[string, string?]> = [
+export const WECHAT_REGISTRATION: Array<[string, string?]> = [
   ['/register'],
   ['d:consent:agree', '同意'],
   ['微信 契约'],
@@ -41,6 +41,38 @@ const WECHAT_REGISTRATION: Array<[string, string?]> = [
   ['d:experience:0-2', '0-2年'],
   ['d:review:confirm', '确认提交'],
 ];
+
+/** A staff member's reply in a case thread, as Slack's Events API posts it (signed). */
+export async function postStaffReply(
+  t: Pick<ContractTarget, 'base' | 'slackSecret' | 'handoffChannel'>,
+  threadTs: string | undefined,
+  text: string,
+  eventId: string,
+  user = 'USTAFF',
+) {
+  const body = JSON.stringify({
+    type: 'event_callback',
+    team_id: 'T0001',
+    api_app_id: 'A0001',
+    event_id: eventId,
+    event_time: Math.floor(Date.now() / 1000),
+    event: {
+      type: 'message',
+      channel: t.handoffChannel,
+      user,
+      text,
+      ts: `${Math.floor(Date.now() / 1000)}.${String(Math.floor(Math.random() * 1e6)).padStart(6, '0')}`,
+      thread_ts: threadTs,
+      channel_type: 'channel',
+    },
+  });
+  const res = await fetch(`${t.base}/slack/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...slackHeaders(t.slackSecret, body) },
+    body,
+  });
+  expect(res.status).toBe(200);
+}
 
 export async function runContract(t: ContractTarget, label: string) {
   const http = { request: (path: string, init?: RequestInit) => fetch(`${t.base}${path}`, init) };
@@ -129,28 +161,7 @@ export async function runContract(t: ContractTarget, label: string) {
   });
   expect(ask.status).toBe(200);
   const opened = await until('the case on the desk', () => cases()[casesBefore], 15_000);
-  const reply = JSON.stringify({
-    type: 'event_callback',
-    team_id: 'T0001',
-    api_app_id: 'A0001',
-    event_id: `Ev-${label}-${Date.now()}`,
-    event_time: Math.floor(Date.now() / 1000),
-    event: {
-      type: 'message',
-      channel: t.handoffChannel,
-      user: 'USTAFF',
-      text: '您好，请问有什么可以帮您？',
-      ts: `${Math.floor(Date.now() / 1000)}.999001`,
-      thread_ts: opened.ts,
-      channel_type: 'channel',
-    },
-  });
-  const eventRes = await fetch(`${t.base}/slack/events`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...slackHeaders(t.slackSecret, reply) },
-    body: reply,
-  });
-  expect(eventRes.status).toBe(200);
+  await postStaffReply(t, opened.ts, '您好，请问有什么可以帮您？', `Ev-${label}-${Date.now()}`);
   const relayed = await until(
     'the staff reply on Telegram',
     () =>
@@ -190,28 +201,7 @@ export async function runContract(t: ContractTarget, label: string) {
   const wechatCasesBefore = cases().length;
   await wechat.text(openid, '人工客服');
   const wechatCase = await until('the WeChat case on the desk', () => cases()[wechatCasesBefore], 15_000);
-  const staffReply = JSON.stringify({
-    type: 'event_callback',
-    team_id: 'T0001',
-    api_app_id: 'A0001',
-    event_id: `Ev-${label}-wechat-${Date.now()}`,
-    event_time: Math.floor(Date.now() / 1000),
-    event: {
-      type: 'message',
-      channel: t.handoffChannel,
-      user: 'USTAFF',
-      text: '您好，这里是工作人员。',
-      ts: `${Math.floor(Date.now() / 1000)}.999002`,
-      thread_ts: wechatCase.ts,
-      channel_type: 'channel',
-    },
-  });
-  const wechatEvent = await fetch(`${t.base}/slack/events`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...slackHeaders(t.slackSecret, staffReply) },
-    body: staffReply,
-  });
-  expect(wechatEvent.status).toBe(200);
+  await postStaffReply(t, wechatCase.ts, '您好，这里是工作人员。', `Ev-${label}-wechat-${Date.now()}`);
   expect(await said(/这里是工作人员/)).toBe('工作人员：您好，这里是工作人员。');
   expect(wechat.problems).toEqual([]);
 }
