@@ -178,6 +178,7 @@ describe.each(backends)('WeChat on %s', (backend) => {
     const again = await plain.text(user, '高研班每年办多少期？', { msgId: '9000000000000000001' });
     expect(await said(user, first, /300期/)).toContain('300期');
     expect(again.body).toBe('success');
+    // Nothing more may come: a retry schedules no send of its own (a short window shows one that did).
     await new Promise((r) => setTimeout(r, 300));
     expect(wechat.textsTo(user).filter((x) => x.includes('300期'))).toHaveLength(1);
     const who = openid();
