@@ -11,8 +11,9 @@ export interface ChannelOptions {
   wechat?: WeChatChannelOptions;
 }
 
-export const channelFactories = (o: ChannelOptions = {}): ChannelFactory[] => [
-  webChannel(o.web),
-  telegramChannel(o.telegram),
-  wechatChannel(o.wechat),
-];
+/** By name (a channel not configured shows as "off" in /healthz). */
+export const channelFactories = (o: ChannelOptions = {}): Record<string, ChannelFactory> => ({
+  web: webChannel(o.web),
+  telegram: telegramChannel(o.telegram),
+  wechat: wechatChannel(o.wechat),
+});

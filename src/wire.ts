@@ -209,7 +209,7 @@ export function wireApp(o: WireOptions) {
   });
 
   // Every channel on one contract (adapters/channels.ts): its routes, and staff replies to its users.
-  const channels: Channel[] = channelFactories({
+  const factories = channelFactories({
     web: {
       ...(o.pollLimiter ? { polls: o.pollLimiter } : {}),
       ...(o.addressOf ? { addressOf: o.addressOf } : {}),
@@ -217,7 +217,8 @@ export function wireApp(o: WireOptions) {
     },
     telegram: o.telegram ?? { webhook: true },
     ...(o.wechat ? { wechat: o.wechat } : {}),
-  })
+  });
+  const channels: Channel[] = Object.values(factories)
     .map((make) =>
       make({
         config,
@@ -254,8 +255,9 @@ export function wireApp(o: WireOptions) {
   });
   /** Every known channel: its state, "off" when it is not configured. */
   function channelStates(): Record<string, string> {
+    const off = Object.fromEntries(Object.keys(factories).map((name) => [name, 'off']));
     const on = Object.fromEntries(channels.map((c) => [c.name, c.state?.() ?? 'on']));
-    return { web: 'off', telegram: 'off', ...on, slack: slack ? 'on' : 'off' };
+    return { ...off, ...on, slack: slack ? 'on' : 'off' };
   }
   return { app, assistant, log, ledger, telegram, handoffs, taught, channels, channelStates };
 }

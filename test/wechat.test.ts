@@ -113,6 +113,8 @@ describe.each(backends)('WeChat on %s', (backend) => {
     const forged = await plain.verify('echo-7788', { signature: 'f'.repeat(40) });
     expect(forged.status).toBe(401);
     expect((await plain.verify('x', { timestamp: null })).status).toBe(401);
+    const health = (await (await fetch(`${base}/healthz`)).json()) as { channels: Record<string, string> };
+    expect(health.channels.wechat).toBe('on');
   });
 
   it('answers in the passive reply when one plain message will do (plain and safe mode), else by the API', async () => {
@@ -350,6 +352,18 @@ describe('WeChat messages within its limits', () => {
     expect(out?.choices).toHaveLength(10);
     expect(out?.choices?.slice(-2).map((c) => c.id)).toEqual(['d:province:back', 'd:province:cancel']);
     expect(out?.text).toContain('也可以直接输入');
+  });
+
+  it('shows in /healthz: "on" when configured, "off" when not', async () => {
+    const t = await openRuntime('pglite');
+    try {
+      const health = (await (await t.rt.app.request('/healthz')).json()) as {
+        channels: Record<string, string>;
+      };
+      expect(health.channels).toMatchObject({ web: 'on', telegram: 'off', wechat: 'off', slack: 'off' });
+    } finally {
+      await t.close();
+    }
   });
 
   it('refuses WeChat settings without the Token, naming it', () => {
