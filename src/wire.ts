@@ -66,7 +66,7 @@ export interface WireOptions {
   /** Shared across requests where the runtime allows (Workers: once per isolate). */
   understand?: Understand;
   telegram?: TelegramChannelOptions;
-  /** WeChat's passive-reply deadline (tests shorten it). */
+  /** WeChat: when the request arrived (Workers), and the passive-reply deadline (tests shorten it). */
   wechat?: WeChatChannelOptions;
   /** Slow work after the response (Workers: executionCtx.waitUntil). */
   waitUntil?: (c: HonoContext, work: Promise<unknown>) => void;
