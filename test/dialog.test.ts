@@ -357,6 +357,23 @@ describe.each(backends)('registration dialog on %s', (backend) => {
     expect(org.meta.field).toBe('title');
   });
 
+  it('never takes a question it cannot answer as the answer to a step: says what is not known, asks again', async () => {
+    const chat = chatter(t.rt.app, uid('unknown-question'));
+    await chat.say('我要报名');
+    await chat.pick('d:consent:agree');
+    await chat.say('王芳');
+    await chat.say('13800002222');
+    await chat.pick('d:email:skip');
+    const turn = await chat.say('高研班的报名截止日期是哪天？');
+    expect(turn.meta).toMatchObject({ kind: 'dialog', field: 'organization' });
+    expect(turn.text).toMatch(/没有|未/);
+    expect(turn.replies.at(-1)?.text).toContain('工作单位');
+    const en = await chat.say('What is the fee for the seminars?');
+    expect(en.meta.field).toBe('organization');
+    // The employer typed next is the employer.
+    expect((await chat.say('中国科学院')).meta.field).toBe('title');
+  });
+
   it('switches language mid-dialog without losing answers', async () => {
     const chat = chatter(t.rt.app, uid('lang'));
     await chat.say('我要报名');

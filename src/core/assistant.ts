@@ -106,6 +106,10 @@ export function createAssistant(deps: AssistantDeps) {
           dialogs: deps.dialogs,
           registrations: deps.registrations,
           answer: knowledgeAnswer,
+          unanswered: (text, lang) => {
+            const turn = answers.answer(understanding.understand(text), text, lang);
+            return turn.meta.kind === 'fallback' ? turn : undefined;
+          },
           reason: (subproject, lang) =>
             ['audience', 'people-per-year']
               .flatMap((a) => understanding.facts.lookup([subproject], a, 'new').facts)

@@ -35,6 +35,11 @@ export interface DialogDeps {
   registrations: RegistrationStore;
   /** Answers a question asked mid-dialog, or undefined when it is not a confident question. */
   answer: (text: string, lang: Lang) => Turn | undefined;
+  /**
+   * What the assistant says of a question it cannot answer ("the sources do not give the
+   * deadline"): for a text phrased as a question, which is then never taken as the step's answer.
+   */
+  unanswered?: (text: string, lang: Lang) => Turn | undefined;
   /** Why a sub-project suits someone, from the facts (whom it is for, how many it trains). */
   reason: (subproject: string, lang: Lang) => string;
   /** A dialog's control word in a typed answer ("cancel", "上一步", "跳过"), if that is all it says. */
@@ -271,7 +276,7 @@ export function createDialogEngine(deps: DialogDeps) {
     // A question typed instead of an answer is answered, and the step asked again, but only when
     // it is phrased as one: an employer may be called 中国科学院, a title 高级.
     if (deps.asks(text)) {
-      const q = question(state, text, lang);
+      const q = question(state, text, lang) ?? question(state, text, lang, deps.unanswered);
       if (q) return q;
     }
     if (step.options) {
@@ -284,9 +289,14 @@ export function createDialogEngine(deps: DialogDeps) {
     return parsed.ok ? accept(state, step, parsed.value, lang) : failed(state, parsed.error[lang], lang);
   }
 
-  function question(state: DialogState, text: string, lang: Lang): Outcome | undefined {
-    if (!text) return undefined;
-    const answered = deps.answer(text, lang);
+  function question(
+    state: DialogState,
+    text: string,
+    lang: Lang,
+    answer: DialogDeps['answer'] | undefined = deps.answer,
+  ): Outcome | undefined {
+    if (!text || !answer) return undefined;
+    const answered = answer(text, lang);
     if (!answered) return undefined;
     const again = ask(state, lang);
     return {
