@@ -151,6 +151,13 @@ describe.each(backends)('WeChat on %s', (backend) => {
     const old = String(Math.floor(Date.now() / 1000) - 3_600);
     const replayed = { timestamp: old, nonce: '42', signature: wechatSignature(TOKEN, old, '42') };
     expect((await plain.raw(xml, replayed)).status).toBe(401);
+    // Plain mode: one signature, one body. A retry (the same body) is taken; another body is not.
+    const signedOnce = plain.signedQuery();
+    const ask = (content: string, id: string) =>
+      `<xml><ToUserName><![CDATA[gh_x]]></ToUserName><FromUserName><![CDATA[${user}]]></FromUserName><CreateTime>1</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[${content}]]></Content><MsgId>${id}</MsgId></xml>`;
+    expect((await plain.raw(ask('/cancel', '5550001'), signedOnce)).status).toBe(200);
+    expect((await plain.raw(ask('/cancel', '5550001'), signedOnce)).status).toBe(200);
+    expect((await plain.raw(ask('/forget', '5550002'), signedOnce)).status).toBe(401);
     // The query's sender and the message's must agree.
     expect((await plain.raw(xml, { openid: 'oSomeoneElse' })).status).toBe(401);
     // A CDATA section never closed is refused at once (no backtracking over the body).

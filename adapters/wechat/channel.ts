@@ -39,6 +39,28 @@ export interface WeChatChannelOptions {
   now?: () => number;
 }
 
+/** Which body each plain-mode signature came with, for as long as the signature is accepted. */
+const plainBodies = (() => {
+  const seen = new Map<string, { digest: string; at: number }>();
+  const digest = async (text: string) =>
+    [...new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)))]
+      .map((b) => b.toString(16).padStart(2, '0'))
+      .join('');
+  return {
+    async fits(signed: string, body: string, at: number): Promise<boolean> {
+      if (seen.size > 10_000) {
+        for (const [key, v] of seen) if (at - v.at > MAX_SKEW_S * 2_000) seen.delete(key);
+        if (seen.size > 10_000) seen.clear();
+      }
+      const hash = await digest(body);
+      const before = seen.get(signed);
+      if (before) return before.digest === hash;
+      seen.set(signed, { digest: hash, at });
+      return true;
+    },
+  };
+})();
+
 const sleep = (ms: number) => new Promise<undefined>((resolve) => setTimeout(resolve, ms, undefined));
 
 export function wechatChannel(options: WeChatChannelOptions = {}) {
@@ -118,6 +140,10 @@ export function wechatChannel(options: WeChatChannelOptions = {}) {
         // Checked before the body is read where the signature does not cover it.
         if (!encrypted && !(await verified(c))) return c.text('signature check failed', 401);
         const raw = await c.req.text();
+        // Plain mode's signature does not cover the body: one signature, one body (a retry sends
+        // the same; a replayed signature with a new message is refused, within this process).
+        if (!encrypted && !(await plainBodies.fits(c.req.query('signature') ?? '', raw, now())))
+          return c.text('this signature was used for another message', 401);
         let fields: Record<string, string>;
         try {
           if (encrypted) {
