@@ -38,8 +38,9 @@ describe('answer quality', () => {
   // First scored unseen: review-set-a 89%, review-set-b 90% (earlier sessions); blind-a 47.8%,
   // blind-b 47.9% (before this answering path); blind-d 85.4% (written after it, scored before
   // tuning on it); blind-c 50.0% before this answering path and 89.4% after it and the tuning on
-  // set D (held out until then); blind-e 81.2% (written after that, scored before tuning on it).
-  // Floors are a little under today's scores.
+  // set D (held out until then); blind-e 81.2% (written after that, scored before tuning on it);
+  // blind-f 82.9% (written after that, scored before tuning on it; 88.6% after). Floors are a
+  // little under today's scores.
   it.each([
     ['review-set-a.jsonl', 0.97],
     ['review-set-b.jsonl', 0.97],
@@ -49,6 +50,7 @@ describe('answer quality', () => {
     ['blind-c.jsonl', 0.95],
     ['blind-d.jsonl', 0.95],
     ['blind-e.jsonl', 0.95],
+    ['blind-f.jsonl', 0.85],
   ])('keeps %s at or above %s', async (file, floor) => {
     expect((await score(file)).rate).toBeGreaterThanOrEqual(floor);
   });

@@ -58,7 +58,7 @@ export function createComposer(kb: KnowledgeBase) {
           break;
         case 'math':
           say(p.facts);
-          lines.push(mathLine(p.op, p.facts, p.subjects, lang));
+          lines.push(mathLine(p.op, p.facts, p.subjects, lang, p.times));
           break;
         case 'topic':
           lines.push(p.entry.answer[lang]);
@@ -138,7 +138,7 @@ export function createComposer(kb: KnowledgeBase) {
     return lines.join(lang === 'zh' ? '' : ' ');
   }
 
-  function mathLine(op: MathOp, refs: FactRef[], subjects: Entity[], lang: Lang): string {
+  function mathLine(op: MathOp, refs: FactRef[], subjects: Entity[], lang: Lang, times?: number[]): string {
     if (op === 'days') {
       const [from, to] = refs.map((r) => String(r.fact.value)).sort();
       const days = Math.round((Date.parse(to ?? '') - Date.parse(from ?? '')) / 86_400_000);
@@ -170,8 +170,10 @@ export function createComposer(kb: KnowledgeBase) {
       });
     }
     if (op === 'sum') {
-      const total = items.reduce((s, i) => s + i.value, 0);
-      return fill(T.sum[lang], { expr: items.map((i) => f(i.value)).join(' + '), total: f(total), unit });
+      const n = (i: number) => times?.[i] ?? 1;
+      const total = items.reduce((s, item, i) => s + n(i) * item.value, 0);
+      const expr = items.map((item, i) => (times ? `${n(i)} × ${f(item.value)}` : f(item.value))).join(' + ');
+      return fill(T.sum[lang], { expr, total: f(total), unit });
     }
     if (op === 'average' && refs[1]?.fact.unit === 'course') {
       const [people, courses] = items as [(typeof items)[0], (typeof items)[0]];

@@ -49,7 +49,18 @@ export function figureAnswer(
     const second = secondFigure(facts, subjects, q.scores, round, attribute.id);
     if (second) numeric = [...numeric, second];
   }
-  if (op && numeric.length >= 2) return { kind: 'math', op, facts: numeric, subjects: things };
+  if (op && numeric.length >= 2) {
+    // A sum of things the question counts: one number for each, in order, none of them a figure of
+    // the facts ("1个国家级基地、3个省级基地加起来至少培训多少人" is 1 × 2000 + 3 × 500).
+    const counts = c.numbers.filter((n) => !numeric.some((f) => f.fact.value === n));
+    if (
+      op === 'sum' &&
+      counts.length === numeric.length &&
+      counts.every((n) => Number.isInteger(n) && n > 0 && n < 1000)
+    )
+      return { kind: 'math', op, facts: numeric, subjects: things, times: counts };
+    return { kind: 'math', op, facts: numeric, subjects: things };
+  }
   // Arithmetic with a figure the sources do not give ("现代服务业领域占100万人的多少？"): not published.
   if (op && own.length >= 2 && attribute.type === 'number') {
     const missing = own.find((id) => !numeric.some((f) => f.fact.subject.includes(id)));

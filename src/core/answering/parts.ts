@@ -12,7 +12,14 @@ export type Part =
   /** A yes/no about a figure ("Does it train 30,000 a year?"). */
   | { kind: 'check'; verdict: Verdict; facts: FactRef[] }
   /** Two or more figures and the arithmetic asked. */
-  | { kind: 'math'; op: MathOp; facts: FactRef[]; subjects: Entity[] }
+  | {
+      kind: 'math';
+      op: MathOp;
+      facts: FactRef[];
+      subjects: Entity[];
+      /** How many of each the question counts ("1个国家级基地、3个省级基地"), in the facts' order. */
+      times?: number[];
+    }
   /** Is X one of a list? `named`: the candidate as an entity, or as the person wrote it. */
   | {
       kind: 'member';
