@@ -357,6 +357,13 @@ describe('questions of kinds first met in blind set E', () => {
     expect((await ask('Do I get 学历 credit for the advanced training?')).meta.kind).toBe('fallback');
   });
 
+  it('names the meeting that set the new round’s goals, asked which meeting', async () => {
+    expect((await ask('新一轮工程的目标是哪个会议提出的？')).text).toContain('中央人才工作会议');
+    expect((await ask('Which meeting set the goals of the new round?')).text).toContain(
+      'Central Talent Work Conference',
+    );
+  });
+
   it('says where something not on the list asked about is listed', async () => {
     const logistics = await ask('现代物流是不是新一轮的重点产业领域？');
     expect(logistics.text).toMatch(
