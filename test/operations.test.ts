@@ -58,7 +58,6 @@ describe('Telegram cannot take the web chat down', () => {
     const blackHole = net.createServer((socket) => void held.push(socket));
     await new Promise<void>((r) => blackHole.listen(0, '127.0.0.1', r));
     const apiRoot = `http://127.0.0.1:${(blackHole.address() as net.AddressInfo).port}`;
-    const started = Date.now();
     const server = await startServer(
       {
         TELEGRAM_BOT_TOKEN: '777:UNREACHABLE',
@@ -66,11 +65,13 @@ describe('Telegram cannot take the web chat down', () => {
         TELEGRAM_API_ROOT: apiRoot,
         DATA_DIR: dataDir(),
       },
-      10_000,
+      30_000,
     );
     try {
-      expect(Date.now() - started).toBeLessThan(10_000);
+      // Healthy and answering before the Bot API's 10 s timeout has run out (its line comes then):
+      // the server never waited for Telegram, however long a loaded machine takes to start it.
       expect((await ask(server)).text).toContain('300期');
+      expect(server.output()).not.toMatch(/Bot API unreachable/);
       const line = await until(
         'the line about Telegram',
         () => server.output().match(/^telegram: Bot API unreachable at .*retrying in 30 s$/m)?.[0],
