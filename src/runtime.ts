@@ -197,6 +197,10 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     log,
     /** Handing conversations to staff (when Slack and SLACK_HANDOFF_CHANNEL are set). */
     handoffs,
+    /** Resolves when the work still running after its responses has ended (a turn WeChat gets by the API). */
+    settled: async (): Promise<void> => {
+      while (running.size) await Promise.allSettled([...running]);
+    },
     /** Lets running work finish, flushes the interaction log, then closes the database. Safe to call twice. */
     close(): Promise<void> {
       closing ??= (async () => {
