@@ -3,15 +3,28 @@ import { FIELDS, PROVINCES, SUBPROJECTS } from '../../src/core/dialog/options.ts
 import type { Registration } from '../../src/core/types.ts';
 import type { Count, Gap, Stats } from '../../src/db/stats.ts';
 
-type Block = Record<string, unknown>;
+export type Block = Record<string, unknown>;
 
-const section = (text: string): Block => ({
+export const plainText = (text: string) => ({ type: 'plain_text', text });
+/** A section of mrkdwn (cut under Slack's 3,000 characters), with a button or other accessory. */
+export const section = (text: string, accessory?: Block): Block => ({
   type: 'section',
   text: { type: 'mrkdwn', text: text.slice(0, 2_990) },
+  ...(accessory ? { accessory } : {}),
 });
-const header = (text: string): Block => ({
-  type: 'header',
-  text: { type: 'plain_text', text: text.slice(0, 150) },
+export const header = (text: string): Block => ({ type: 'header', text: plainText(text.slice(0, 150)) });
+/** A button; its value holds 2,000 characters. */
+export const button = (
+  action_id: string,
+  text: string,
+  value: string,
+  style?: 'primary' | 'danger',
+): Block => ({
+  type: 'button',
+  action_id,
+  text: plainText(text),
+  value: value.slice(0, 2_000),
+  ...(style ? { style } : {}),
 });
 export const context = (text: string): Block => ({ type: 'context', elements: [{ type: 'mrkdwn', text }] });
 const divider: Block = { type: 'divider' };
@@ -109,22 +122,12 @@ export function gapBlocks(gaps: Gap[], teach = false): Block[] {
   if (gaps.length === 0) return [section('No unanswered questions so far.')];
   return [
     header('Questions the assistant could not answer'),
-    ...gaps.map((g) => ({
-      ...section(
+    ...gaps.map((g) =>
+      section(
         `*${g.count}×* ${mrkdwn(g.question.slice(0, 200))}  _last ${g.lastAsked.toISOString().slice(0, 10)}_`,
+        teach ? button('gap_answer', 'Answer', g.question.slice(0, 1_000)) : undefined,
       ),
-      ...(teach
-        ? {
-            accessory: {
-              type: 'button',
-              action_id: 'gap_answer',
-              text: { type: 'plain_text', text: 'Answer' },
-              // (A button's value holds 2,000 characters.)
-              value: g.question.slice(0, 1_000),
-            },
-          }
-        : {}),
-    })),
+    ),
     context(
       teach
         ? '*Answer* teaches the assistant (live on every channel within 30 s); `/kup kb` lists what was taught. Lasting facts belong in `knowledge/`.'

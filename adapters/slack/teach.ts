@@ -2,22 +2,7 @@
 // entry's Edit button), the list and history of taught entries (/kup kb), retire and restore.
 import type { App } from '@slack/bolt';
 import { checkDraft, isLive, MAX_ANSWER, type TaughtBook, type TaughtEntry } from '../../src/core/taught.ts';
-import { context, mrkdwn } from './blocks.ts';
-
-type Block = Record<string, unknown>;
-const plainText = (text: string) => ({ type: 'plain_text', text });
-const section = (text: string, accessory?: Block): Block => ({
-  type: 'section',
-  text: { type: 'mrkdwn', text: text.slice(0, 2_990) },
-  ...(accessory ? { accessory } : {}),
-});
-const button = (action_id: string, text: string, value: string, style?: 'primary' | 'danger'): Block => ({
-  type: 'button',
-  action_id,
-  text: plainText(text),
-  value: value.slice(0, 2_000),
-  ...(style ? { style } : {}),
-});
+import { type Block, button, context, header, mrkdwn, plainText, section } from './blocks.ts';
 
 /** What the modal carries from where it was opened: the entry edited, or the gap answered. */
 interface ModalMeta {
@@ -134,7 +119,7 @@ export function kbListBlocks(entries: TaughtEntry[], today: string): Block[] {
     return [section('Nothing taught yet. `/kup teach` adds an answer, or use *Answer* in `/kup gaps`.')];
   const shown = entries.slice(0, 40);
   return [
-    { type: 'header', text: plainText(`Taught entries (${entries.length})`) },
+    header(`Taught entries (${entries.length})`),
     ...shown.map((e) =>
       section(
         [
@@ -154,7 +139,7 @@ export function kbListBlocks(entries: TaughtEntry[], today: string): Block[] {
 export function kbShowBlocks(entry: TaughtEntry, history: TaughtEntry[], today: string): Block[] {
   const live = entry.status === 'active';
   return [
-    { type: 'header', text: plainText(`${entry.id}: ${state(entry, today)}`) },
+    header(`${entry.id}: ${state(entry, today)}`),
     section(
       `*Example questions*\n${entry.questions.map((q) => `• ${mrkdwn(q)}`).join('\n')}`.slice(0, 2_990),
     ),

@@ -95,9 +95,11 @@ export function createAssistant(deps: AssistantDeps) {
   });
 
   const intentOf = (text: string) => understanding.intent(text)?.intent;
+  /** What the knowledge says to a question on its own (no conversation): an answer or a fallback. */
+  const answerTo = (text: string, lang: Lang) => answers.answer(understanding.understand(text), text, lang);
   /** A confident answer from the knowledge base, or undefined (questions asked mid-dialog). */
   const knowledgeAnswer = (text: string, lang: Lang): Turn | undefined => {
-    const turn = answers.answer(understanding.understand(text), text, lang);
+    const turn = answerTo(text, lang);
     return turn.meta.kind === 'answer' ? turn : undefined;
   };
   const dialog: DialogEngine | undefined =
@@ -107,7 +109,7 @@ export function createAssistant(deps: AssistantDeps) {
           registrations: deps.registrations,
           answer: knowledgeAnswer,
           unanswered: (text, lang) => {
-            const turn = answers.answer(understanding.understand(text), text, lang);
+            const turn = answerTo(text, lang);
             return turn.meta.kind === 'fallback' ? turn : undefined;
           },
           reason: (subproject, lang) =>
@@ -364,8 +366,7 @@ export function createAssistant(deps: AssistantDeps) {
      * filled leaves their list of unanswered questions.
      */
     answers(text: string): boolean {
-      const lang = detectLanguage(text) ?? 'zh';
-      return answers.answer(understanding.understand(text), text, lang).meta.kind === 'answer';
+      return knowledgeAnswer(text, detectLanguage(text) ?? 'zh') !== undefined;
     },
     /** Knowledge entries, for the web page's topic list and health checks. */
     entries: deps.knowledge.entries,

@@ -86,6 +86,15 @@ export function parseEntry(file: string, text: string): KnowledgeEntry {
   return { ...front, answer };
 }
 
+/** The entries of a `taught/` folder (none when there is no folder). */
+export function readTaughtFolder(dir: string): ShippedTaught[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.md'))
+    .sort()
+    .map((f) => parseTaught(`taught/${f}`, readFileSync(join(dir, f), 'utf8')));
+}
+
 /** Parses one file of `taught/` (written by `npm run knowledge:export`). */
 export function parseTaught(file: string, text: string): ShippedTaught {
   const { front, answer } = parseDocument(file, text, taughtFrontMatter);
@@ -116,13 +125,7 @@ export function loadKnowledge(dir: string): KnowledgeBase {
     .sort();
   const entries = files.map((f) => parseEntry(f, read(f)));
   // What staff taught and a release shipped (one file per entry, named by its id).
-  const taughtDir = join(dir, 'taught');
-  const taught = existsSync(taughtDir)
-    ? readdirSync(taughtDir)
-        .filter((f) => f.endsWith('.md'))
-        .sort()
-        .map((f) => parseTaught(`taught/${f}`, read(`taught/${f}`)))
-    : [];
+  const taught = readTaughtFolder(join(dir, 'taught'));
   const byId = new Map<string, string>();
   entries.forEach((entry, i) => {
     const file = files[i] ?? '';

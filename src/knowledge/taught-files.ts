@@ -1,10 +1,9 @@
 // Taught entries as files of `knowledge/taught/` and back (Node only: `npm run knowledge:export`).
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { isLive, mergeTaught, type TaughtEntry } from '../core/taught.ts';
-import { parseTaught } from './load.ts';
-import type { ShippedTaught } from './schema.ts';
+import { readTaughtFolder } from './load.ts';
 
 /** One entry in the repository's format: YAML front matter, then the answer in both languages. */
 export function taughtFile(e: TaughtEntry): string {
@@ -18,15 +17,6 @@ export function taughtFile(e: TaughtEntry): string {
     updated: e.at.toISOString(),
   };
   return `---\n${stringify(front, { lineWidth: 0 })}---\n\n## 中文\n\n${e.answer.zh}\n\n## English\n\n${e.answer.en}\n`;
-}
-
-/** The entries shipped in a folder now. */
-export function readTaughtFolder(dir: string): ShippedTaught[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.md'))
-    .sort()
-    .map((f) => parseTaught(`taught/${f}`, readFileSync(join(dir, f), 'utf8')));
 }
 
 export interface ExportResult {
